@@ -1,0 +1,3 @@
+from hcpcs_lint.cli import main
+
+main()
