@@ -1,0 +1,449 @@
+"""Descriptor text → typed clauses, with exact character spans.
+
+Lark (LALR, contextual lexer) builds segments and keyword clauses while it parses (the
+Transformer runs inside the parser: no tree is kept). A short pass then types each segment's
+lead words (route, product or service head, amount, basis, qualifier) from the vocabulary in
+``grammar/vocabulary.toml`` and lets an open inclusion list run on over the following commas
+("includes straps, closures, and padding"). Nothing raises: text the grammar cannot take is
+kept as ``unparsed`` residue with its span.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from lark import Lark, Token, Transformer
+from lark.exceptions import LarkError
+
+from hcpcs_lint.model import Clause, Descriptor, HeadKind, Item, Level
+
+# -- raw pieces built by the Transformer while parsing --------------------------------------------
+
+
+@dataclass(slots=True)
+class _Paren:
+    start: int
+    end: int
+    inner: list[_Seg]
+
+
+@dataclass(slots=True)
+class _Part:
+    """A run of words, "and"s and parentheses; start/end cover all of it."""
+
+    start: int
+    end: int
+    toks: list[Any]  # Token | _Paren
+
+    @property
+    def first_is_and(self) -> bool:
+        t = self.toks[0]
+        return isinstance(t, Token) and t.type == "AND"
+
+    def split_and(self) -> list[_Part]:
+        """Items of a lead absorbed into an inclusion list: split on "and"."""
+        out: list[_Part] = []
+        cur: list[Any] = []
+        for t in self.toks:
+            if isinstance(t, Token) and t.type == "AND":
+                if cur:
+                    out.append(_part(cur))
+                cur = []
+            else:
+                cur.append(t)
+        if cur:
+            out.append(_part(cur))
+        return out
+
+    @property
+    def has_and(self) -> bool:
+        return any(isinstance(t, Token) and t.type == "AND" for t in self.toks)
+
+    def parens(self) -> list[_Paren]:
+        return [t for t in self.toks if isinstance(t, _Paren)]
+
+
+@dataclass(slots=True)
+class _Raw:
+    kind: str  # inclusion | exclusion | basis | purpose
+    kw: Token
+    items: list[_Part]  # for inclusion/exclusion
+    tail: _Part | None  # for basis/purpose
+    closed: bool  # an inclusion list already has its "and"
+
+    @property
+    def end(self) -> int:
+        if self.items:
+            return self.items[-1].end
+        if self.tail is not None:
+            return self.tail.end
+        return int(self.kw.end_pos or 0)
+
+
+@dataclass(slots=True)
+class _Seg:
+    lead: _Part | None
+    clauses: list[_Raw]
+
+
+def _pos(t: Any) -> tuple[int, int]:
+    if isinstance(t, Token):
+        return int(t.start_pos or 0), int(t.end_pos or 0)
+    return t.start, t.end
+
+
+def _part(toks: list[Any]) -> _Part:
+    return _Part(_pos(toks[0])[0], _pos(toks[-1])[1], toks)
+
+
+class _Build(Transformer):  # type: ignore[type-arg]
+    """Runs inside the LALR parser: each callback gets its children already built."""
+
+    def descriptor(self, ch: list[Any]) -> list[_Seg]:
+        return [c for c in ch if isinstance(c, _Seg)]
+
+    def segment(self, ch: list[Any]) -> _Seg:
+        lead = ch[0] if ch and isinstance(ch[0], _Part) else None
+        return _Seg(lead, [c for c in ch if isinstance(c, _Raw)])
+
+    def lead(self, ch: list[Any]) -> _Part:
+        return _part(ch)
+
+    item = lead
+    tail = lead
+
+    def items(self, ch: list[Any]) -> list[_Part]:
+        return [c for c in ch if isinstance(c, _Part)]
+
+    def inclusion(self, ch: list[Any]) -> _Raw:
+        items = ch[1] if len(ch) > 1 else []
+        return _Raw("inclusion", ch[0], items, None, len(items) > 1)
+
+    def exclusion(self, ch: list[Any]) -> _Raw:
+        raw = self.inclusion(ch)
+        raw.kind = "exclusion"
+        return raw
+
+    def basis(self, ch: list[Any]) -> _Raw:
+        return _Raw("basis", ch[0], [], ch[1], True)
+
+    def purpose(self, ch: list[Any]) -> _Raw:
+        return _Raw("purpose", ch[0], [], ch[1], True)
+
+    def paren(self, ch: list[Any]) -> _Paren:
+        inner = ch[1] if len(ch) == 3 else []
+        return _Paren(int(ch[0].start_pos or 0), int(ch[-1].end_pos or 0), inner)
+
+
+# -- vocabulary ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Vocab:
+    route: re.Pattern[str]
+    service_nouns: frozenset[str]
+    service_suffixes: tuple[str, ...]
+    prepositions: frozenset[str]
+    amount: re.Pattern[str]
+    basis: re.Pattern[str]
+    qualifier: re.Pattern[str]
+
+
+def _alt(words: list[str]) -> str:
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def _vocab() -> _Vocab:
+    raw = tomllib.loads((resources.files("hcpcs_lint.grammar") / "vocabulary.toml").read_text("utf-8"))
+    return _Vocab(
+        route=re.compile(rf"(?:{_alt(raw['routes'])})", re.I),
+        service_nouns=frozenset(raw["service_nouns"]),
+        service_suffixes=tuple(raw["service_suffixes"]),
+        prepositions=frozenset(raw["prepositions"]),
+        amount=re.compile(rf"(?:\d|\.\d|(?:{_alt(raw['amount_starts'])})\b)", re.I),
+        basis=re.compile(rf"(?:(?:{_alt(raw['basis_starts'])})\b|.*=\s*(?:1|one)\s+unit\b)", re.I),
+        qualifier=re.compile(rf"(?:{_alt(raw['qualifier_starts'])})\b", re.I),
+    )
+
+
+@lru_cache(maxsize=1)
+def _lark() -> Lark:
+    grammar = (resources.files("hcpcs_lint.grammar") / "level2.lark").read_text("utf-8")
+    return Lark(grammar, start="descriptor", parser="lalr", lexer="contextual", transformer=_Build())
+
+
+# -- typing pass -----------------------------------------------------------------------------------
+
+_WORD = re.compile(r"[a-z][a-z'-]*", re.I)
+_HAS_ALNUM = re.compile(r"[A-Za-z0-9]")
+_BRACKETS = re.compile(r"[()\[\]]")
+_UNCOVERED = re.compile("\x00+")
+_TRIM = frozenset(" \t\r\n,;.:()[]")
+
+
+def head_kind_of(text: str) -> HeadKind:
+    """Product or service, from the head noun: the last word before the first preposition."""
+    v = _vocab()
+    last = ""
+    for m in _WORD.finditer(text.split("(", 1)[0]):
+        w = m.group(0).lower()
+        if w in v.prepositions and last:
+            break
+        last = w
+    if not last:
+        return "product"
+    if last in v.service_nouns or last.endswith(v.service_suffixes):
+        return "service"
+    return "product"
+
+
+class _Typer:
+    """Turns raw segments into clauses, in text order.
+
+    Raw segments are cached by their text and parsed on their own, so every position read from
+    them is shifted by the offset ``off`` of the segment in the descriptor.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.v = _vocab()
+        self.out: list[Clause] = []
+        self.head_kind: HeadKind | None = None
+
+    def clause(self, kind: str, start: int, end: int, *, items: tuple[Item, ...] = (), kw: str = "") -> None:
+        self.out.append(Clause(kind, self.text[start:end], start, end, items, kw))  # type: ignore[arg-type]
+
+    def nested(self, part: _Part, off: int) -> None:
+        """Brackets inside a part: their own keyword clauses surface (nested spans)."""
+        for paren in part.parens():
+            self.segments([(off, s) for s in paren.inner], top=False)
+
+    def segments(self, segs: list[tuple[int, _Seg]], *, top: bool) -> None:
+        i = 0
+        seen_head = not top
+        while i < len(segs):
+            off, seg = segs[i]
+            if seg.lead is not None and not top:
+                self.nested(seg.lead, off)  # inside brackets only keyword clauses surface
+            elif seg.lead is not None:
+                seen_head = self.lead(seg.lead, off, first=i == 0, seen_head=seen_head, alone=not seg.clauses)
+            for raw in seg.clauses:
+                if raw.kind in ("inclusion", "exclusion"):
+                    i = self.listing(raw, off, segs, i, last=raw is seg.clauses[-1])
+                else:
+                    assert raw.tail is not None
+                    kind = "basis" if raw.kind == "basis" else "qualifier"
+                    self.clause(kind, off + int(raw.kw.start_pos or 0), off + raw.tail.end, kw=str(raw.kw))
+                    self.nested(raw.tail, off)
+            i += 1
+
+    def lead(self, p: _Part, off: int, *, first: bool, seen_head: bool, alone: bool) -> bool:
+        start, end = off + p.start, off + p.end
+        text = self.text[start:end]
+        v = self.v
+        if len(p.toks) == 1 and isinstance(p.toks[0], _Paren):
+            self.clause("parenthetical", start, end)
+            self.nested(p, off)
+            return seen_head
+        if first and alone and v.route.fullmatch(text):
+            self.clause("route", start, end)
+            return seen_head
+        is_basis = v.basis.match(text) is not None
+        is_amount = not is_basis and v.amount.match(text) is not None
+        if not seen_head and not is_basis and not is_amount:
+            # The head: product or service. A trailing parenthetical stands as its own clause.
+            if isinstance(p.toks[-1], _Paren) and len(p.toks) > 1:
+                end = off + _pos(p.toks[-2])[1]
+            kind: HeadKind = head_kind_of(self.text[start:end])
+            self.head_kind = kind
+            self.clause(kind, start, end)
+            seen_head = True
+        elif is_basis or is_amount or _HAS_ALNUM.search(text):
+            self.clause("basis" if is_basis else "amount" if is_amount else "qualifier", start, end)
+        for paren in p.parens():
+            self.clause("parenthetical", off + paren.start, off + paren.end)
+        self.nested(p, off)
+        return seen_head
+
+    def listing(self, raw: _Raw, off: int, segs: list[tuple[int, _Seg]], i: int, *, last: bool) -> int:
+        """An inclusion/exclusion clause; an open list runs on over following plain segments."""
+        items = [(off, p) for p in raw.items]
+        closed = raw.closed
+        while last and not closed and i + 1 < len(segs):
+            noff, nxt = segs[i + 1]
+            lead = nxt.lead
+            if lead is None or nxt.clauses:
+                break
+            lead_text = self.text[noff + lead.start : noff + lead.end]
+            v = self.v
+            if not lead.first_is_and and (
+                v.qualifier.match(lead_text) or v.amount.match(lead_text) or v.basis.match(lead_text)
+            ):
+                break
+            items.extend((noff, p) for p in lead.split_and())
+            closed = lead.has_and
+            i += 1
+        start = off + int(raw.kw.start_pos or 0)
+        end = items[-1][0] + items[-1][1].end if items else off + int(raw.kw.end_pos or 0)
+        text = self.text
+        built = tuple(Item(text[o + p.start : o + p.end], o + p.start, o + p.end) for o, p in items)
+        self.clause(raw.kind, start, end, items=built, kw=str(raw.kw))
+        for o, p in items:
+            self.nested(p, o)
+        return i
+
+
+# A top-level segment: anything but separators, with at most one level of balanced brackets.
+_SEGMENT = re.compile(r"(?:[^,;()\[\]]|\([^()\[\]]*\)|\[[^()\[\]]*\])+")
+_SEG_CACHE: dict[str, tuple[list[_Seg], list[tuple[int, int]]]] = {}
+_SEG_CACHE_MAX = 200_000
+
+
+def _parse_piece(piece: str) -> tuple[list[_Seg], list[tuple[int, int]]]:
+    """Parse one piece (a segment, or a whole descriptor); residue spans are relative to it."""
+    lark = _lark()
+    try:
+        return lark.parse(piece), []
+    except LarkError:
+        pass
+    segs: list[_Seg] = []
+    unparsed: list[tuple[int, int]] = []
+    for m in re.finditer(r"[^,;]+", piece):
+        # Blank out everything else so positions stay exact.
+        sub = " " * m.start() + m.group(0) + " " * (len(piece) - m.end())
+        try:
+            segs.extend(lark.parse(sub))
+            continue
+        except LarkError:
+            pass
+        # Unbalanced brackets: parse the words, keep each bracket as residue.
+        try:
+            segs.extend(lark.parse(_BRACKETS.sub(" ", sub)))
+            unparsed.extend(b.span() for b in _BRACKETS.finditer(piece, m.start(), m.end()))
+            continue
+        except LarkError:
+            pass
+        s, e = m.start(), m.end()
+        while s < e and piece[s].isspace():
+            s += 1
+        while e > s and piece[e - 1].isspace():
+            e -= 1
+        if s < e:
+            unparsed.append((s, e))
+    return segs, unparsed
+
+
+def _cached_piece(piece: str) -> tuple[list[_Seg], list[tuple[int, int]]]:
+    hit = _SEG_CACHE.get(piece)
+    if hit is None:
+        if len(_SEG_CACHE) >= _SEG_CACHE_MAX:
+            _SEG_CACHE.clear()
+        hit = _SEG_CACHE[piece] = _parse_piece(piece)
+    return hit
+
+
+def _parse_segments(text: str) -> tuple[list[tuple[int, _Seg]], list[tuple[int, int]]]:
+    """Split at top-level separators and parse each segment (cached: segments such as "per
+    therapeutic dose" recur across a release). Deeper nesting is parsed whole."""
+    out: list[tuple[int, _Seg]] = []
+    failed: list[tuple[int, int]] = []
+    pos = 0
+    pieces: list[tuple[int, str]] = []
+    for m in _SEGMENT.finditer(text):
+        s = m.start()
+        if s - pos > 1 or (s - pos == 1 and text[pos] not in ",;") or (s == pos and pos > 0):
+            break
+        raw = m.group(0)
+        stripped = raw.lstrip()
+        pieces.append((s + len(raw) - len(stripped), stripped.rstrip()))
+        pos = m.end()
+    else:
+        if len(text) - pos <= 1:
+            for off, piece in pieces:
+                if not piece:
+                    continue
+                segs, bad = _cached_piece(piece)
+                out.extend((off, seg) for seg in segs)
+                failed.extend((off + a, off + b) for a, b in bad)
+            return out, failed
+    segs, bad = _parse_piece(text)
+    return [(0, seg) for seg in segs], bad
+
+
+def _residue(
+    text: str, clauses: tuple[Clause, ...], failed: list[tuple[int, int]]
+) -> tuple[tuple[int, int], ...]:
+    """Runs of text with letters or digits that no clause covers, plus what failed to parse."""
+    covered = bytearray(len(text))
+    for c in clauses:
+        covered[c.start : c.end] = b"\x01" * (c.end - c.start)
+    for a, b in failed:
+        covered[a:b] = b"\x01" * (b - a)
+    out = list(failed)
+    for m in _UNCOVERED.finditer(covered.decode("latin-1")):
+        s, e = m.span()
+        if _HAS_ALNUM.search(text, s, e):
+            while text[s] in _TRIM:
+                s += 1
+            while text[e - 1] in _TRIM:
+                e -= 1
+            out.append((s, e))
+    return tuple(sorted(set(out)))
+
+
+def _parse_level2(text: str, level: Level) -> Descriptor:
+    segs, failed = _parse_segments(text)
+    typer = _Typer(text)
+    typer.segments(segs, top=True)
+    clauses = tuple(sorted(typer.out, key=lambda c: (c.start, -c.end)))
+    return Descriptor(
+        text=text,
+        level=level,
+        head_kind=typer.head_kind or "product",
+        clauses=clauses,
+        unparsed=_residue(text, clauses, failed),
+    )
+
+
+def _top_semicolon(text: str) -> int:
+    depth = 0
+    for k, ch in enumerate(text):
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth = max(0, depth - 1)
+        elif ch == ";" and depth == 0:
+            return k
+    return -1
+
+
+@lru_cache(maxsize=65536)
+def parse(text: str, level: Level = "II") -> Descriptor:
+    """Parse one descriptor. Level I (CPT-style) text also gets its family stem (before the first
+    semicolon, shared by sibling codes) and its specific part, each parsed on its own."""
+    desc = _parse_level2(text, level)
+    if level != "I":
+        return desc
+    k = _top_semicolon(text)
+    if k < 0:
+        return desc
+    rest = text[k + 1 :]
+    lead_ws = len(rest) - len(rest.lstrip())
+    stem = _parse_level2(text[:k], "I")
+    specific = _parse_level2(rest.strip(), "I")
+    return Descriptor(
+        text=desc.text,
+        level="I",
+        head_kind=stem.head_kind,
+        clauses=desc.clauses,
+        unparsed=desc.unparsed,
+        stem=stem,
+        specific=specific,
+        specific_offset=k + 1 + lead_ws,
+    )
