@@ -1,0 +1,92 @@
+"""Descriptor revisions as a unified diff (for review and ``--diff``) and as a word diff (for the terminal).
+
+The unified diff is of descriptors, not of the file: a fixed-width CMS record holds other fields on the
+same line, so each hunk shows the descriptor alone at the record's line, one hunk per record, with the
+HCPCS code in the hunk header where ``diff -p`` would put a function name.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+
+from rich.text import Text
+
+from hcpcs_lint.model import Record
+
+# Words, runs of whitespace and single punctuation marks: joining the tokens gives the text back exactly.
+_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
+
+DELETED = "red strike"
+INSERTED = "green"
+
+
+def _range(start: int, length: int) -> str:
+    """A hunk range as GNU diff writes it: ``12`` for one line, ``12,3`` for more, ``11,0`` for none."""
+    if length == 1:
+        return str(start)
+    return f"{start if length else start - 1},{length}"
+
+
+def _lines(text: str) -> list[str]:
+    return [line + "\n" for line in text.splitlines()]
+
+
+def unified_diff(path: str, revisions: Sequence[tuple[Record, str]]) -> str:
+    """Old to new descriptor for each record whose text changed; ``""`` when nothing changed.
+
+    Records without a known line are placed after the previous hunk so the diff stays well-formed
+    (hunks in order, none overlapping, new-side line numbers shifted by earlier hunks).
+    """
+    changed = [(record, new) for record, new in revisions if new != record.long]
+    changed.sort(key=lambda rn: (rn[0].location.line is None, rn[0].location.line or 0))
+    out = [f"--- {path}\n", f"+++ {path}\n"]
+    next_free = 1  # first old-side line after the previous hunk
+    shift = 0  # new-side minus old-side line count so far
+    for record, new in changed:
+        old_lines, new_lines = _lines(record.long), _lines(new)
+        line = record.location.line
+        start = line if line is not None and line >= next_free else next_free
+        body: list[str] = []
+        matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag == "equal":
+                body.extend(" " + s for s in old_lines[i1:i2])
+                continue
+            body.extend("-" + s for s in old_lines[i1:i2])
+            body.extend("+" + s for s in new_lines[j1:j2])
+        where = f"{record.code} line {line}" if line is not None else record.code
+        old_range = _range(start, len(old_lines))
+        new_range = _range(start + shift, len(new_lines))
+        out.append(f"@@ -{old_range} +{new_range} @@ {where}\n")
+        out.extend(body)
+        next_free = start + max(len(old_lines), 1)
+        shift += len(new_lines) - len(old_lines)
+    return "".join(out) if len(out) > 2 else ""
+
+
+def tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text)
+
+
+def word_diff(old: str, new: str, *, markers: bool = False) -> Text:
+    """Old and new interleaved: deletions red struck through, insertions green.
+
+    ``markers`` adds git's plain word-diff brackets (``[-gone-]{+added+}``) so the diff still reads
+    where colour is off, as in CI logs and tests.
+    """
+    a, b = tokens(old), tokens(new)
+    out = Text()
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            out.append("".join(a[i1:i2]))
+            continue
+        if i2 > i1:
+            gone = "".join(a[i1:i2])
+            out.append(f"[-{gone}-]" if markers else gone, style=DELETED)
+        if j2 > j1:
+            added = "".join(b[j1:j2])
+            out.append(f"{{+{added}+}}" if markers else added, style=INSERTED)
+    return out
