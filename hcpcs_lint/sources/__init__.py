@@ -1,0 +1,97 @@
+"""Sources: every input the linter accepts, turned into ``model.Record``s by one call, ``load``.
+
+The dispatcher reads the bytes once, decides the kind from content (then the name), and hands
+the bytes or decoded text to one reader. Readers for CSV/TSV tables, Markdown drafts and plain
+lines are imported lazily so that loading a CMS release never pays for them (and vice versa).
+Anything wrong with the input surfaces as ``model.InputError``, raised either by ``load`` itself
+(unreadable file, binary data, empty input) or while iterating (a bad record).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from collections.abc import Callable, Iterator
+from typing import BinaryIO, TextIO, cast
+
+from hcpcs_lint.model import InputError, Record
+from hcpcs_lint.sources.detect import HEAD_BYTES, detect_kind
+from hcpcs_lint.sources.text import decode_text
+
+__all__ = ["InputError", "decode_text", "detect_kind", "load"]
+
+STDIN = "-"
+
+TextReader = Callable[[str, str], Iterator[Record]]
+# kind -> (module under hcpcs_lint.sources, function); each takes (path, decoded text).
+_TEXT_READERS: dict[str, tuple[str, str]] = {
+    "table": ("table", "read_table"),
+    "draft": ("draft", "read_draft"),
+    "lines": ("lines", "read_lines"),
+}
+
+
+def _text_reader(module: str, function: str) -> TextReader:
+    """Import a text reader on first use: a CMS release never needs the CSV or Markdown readers."""
+    return cast(TextReader, getattr(importlib.import_module(f"{__name__}.{module}"), function))
+
+
+def _read_path(path: str) -> bytes:
+    if os.path.isdir(path):
+        raise InputError(path, "is a directory, not a file")
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        raise InputError(path, "no such file") from None
+    except IsADirectoryError:
+        raise InputError(path, "is a directory, not a file") from None
+    except PermissionError:
+        raise InputError(path, "permission denied") from None
+    except OSError as exc:
+        raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
+
+
+def _read_stdin(stream: TextIO | BinaryIO | None) -> tuple[bytes, str | None]:
+    """Bytes from stdin when the stream has them (so zips and workbooks can be piped), else its text."""
+    stream = sys.stdin if stream is None else stream
+    source = getattr(stream, "buffer", stream)
+    try:
+        data = source.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(STDIN, f"cannot read standard input: {exc}") from None
+    if isinstance(data, str):
+        return data.encode("utf-8", "surrogateescape"), data
+    return bytes(data), None
+
+
+def load(path: str, *, stdin: TextIO | BinaryIO | None = None) -> Iterator[Record]:
+    """Records from a file (or ``"-"`` for stdin) of any supported kind.
+
+    Raises model.InputError for any bad input: a missing or unreadable file, binary or
+    undecodable data, an empty file, or (during iteration) a malformed record.
+    """
+    if path == STDIN:
+        data, text = _read_stdin(stdin)
+    else:
+        data, text = _read_path(path), None
+    if not data.strip():
+        raise InputError(path, "empty input" if path == STDIN else "empty file")
+    kind = detect_kind(path, data[:HEAD_BYTES])
+    if kind == "zip":
+        from hcpcs_lint.sources.archive import read_archive
+
+        return read_archive(path, data)
+    if kind == "workbook":
+        from hcpcs_lint.sources.workbook import read_workbook
+
+        return read_workbook(path, data)
+    if text is None or "\x00" in text:
+        text, _ = decode_text(path, data)
+    if kind == "anweb":
+        from hcpcs_lint.sources.anweb import read_anweb
+
+        return read_anweb(path, text)
+    module, function = _TEXT_READERS[kind]
+    return _text_reader(module, function)(path, text)

@@ -1,0 +1,86 @@
+"""Turning file bytes into text, and the few facts about codes every reader shares.
+
+Decoding keeps line endings untouched (no newline translation) so that a character offset
+into the returned text is an offset into the file as the user sees it; the fix writer splices
+revised descriptors back in by those offsets.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from hcpcs_lint.model import InputError, Level
+
+# A Level I (CPT) code: five digits (Category I), or four digits and F/T/U (Category II/III, PLA).
+_LEVEL_I = re.compile(r"\d{5}|\d{4}[FTU]")
+
+# Bytes that never occur in text we accept: C0 controls other than TAB, LF, VT, FF, CR, and
+# SUB/ESC; a handful of stray ones is tolerated, a file full of them is binary.
+_CONTROL = frozenset(range(0x20)) - {0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1A, 0x1B}
+_CONTROL_BYTES = bytes(sorted(_CONTROL))
+_SAMPLE = 64 * 1024
+_MAX_CONTROL_SHARE = 0.05
+
+
+def level_of(code: str) -> Level:
+    """Level I for CPT-shaped codes, else Level II: the code shape alone decides."""
+    return "I" if _LEVEL_I.fullmatch(code) else "II"
+
+
+def _line_and_column(data: bytes, pos: int) -> tuple[int, int]:
+    line_start = data.rfind(b"\n", 0, pos) + 1
+    return data.count(b"\n", 0, pos) + 1, pos - line_start + 1
+
+
+def _binary_error(path: str, data: bytes, pos: int, why: str) -> InputError:
+    line, col = _line_and_column(data, pos)
+    return InputError(path, f"binary data, not a text file ({why} at byte {pos}, column {col})", line)
+
+
+def _check_not_binary(path: str, data: bytes) -> None:
+    """Refuse binary input before decoding: a NUL byte, or a sample that is mostly control bytes."""
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise _binary_error(path, data, nul, "NUL byte")
+    sample = data[:_SAMPLE]
+    # translate() with a delete table counts the control bytes in C, not per byte in Python.
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
+    if controls and controls > _MAX_CONTROL_SHARE * len(sample):
+        first = next(i for i, b in enumerate(sample) if b in _CONTROL)
+        raise _binary_error(path, data, first, f"{controls} control bytes in the first {len(sample)}")
+
+
+def decode_text(path: str, data: bytes) -> tuple[str, str]:
+    """Decode file bytes, returning ``(text, encoding)``.
+
+    UTF-8 (with or without BOM, which is dropped from the text) is tried strictly first; CMS
+    .txt releases then need cp1252 for the 0x92 and 0xA0 bytes in their disclaimer lines. A
+    UTF-16 file with a BOM (Excel's "Unicode text" export) is accepted too. Anything else is an
+    InputError, not mojibake.
+    """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            line, col = _line_and_column(data, exc.start)
+            raise InputError(
+                path, f"cannot decode as UTF-16 (byte {exc.start}, column {col})", line
+            ) from None
+    _check_not_binary(path, data)
+    try:
+        # Name the BOM in the encoding so that ``text.encode(encoding)`` gives the file back.
+        return data.decode("utf-8-sig"), "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError as exc:
+        line, col = _line_and_column(data, exc.start)
+        bad = data[exc.start]
+        raise InputError(
+            path,
+            f"cannot decode text: byte 0x{bad:02X} (byte {exc.start}, column {col}) "
+            "is neither UTF-8 nor cp1252",
+            line,
+        ) from None

@@ -1,0 +1,139 @@
+"""Shared fixtures: where the real CMS releases are, and a tiny .xlsx writer for synthetic workbooks.
+
+The real releases stay in ../shared/data/hcpcs (they are never copied into the repo); tests that
+need them skip with the reason when that folder is absent. HCPCS_LINT_DATA overrides the path.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data" / "hcpcs"
+
+
+def data_root() -> Path:
+    override = os.environ.get("HCPCS_LINT_DATA")
+    return Path(override).expanduser().resolve() if override else DEFAULT_DATA.resolve()
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    """The folder holding the real CMS releases (2019/, 2020/, 2025-07/, 2025-10/, 2026-01-excerpt/)."""
+    root = data_root()
+    if not root.is_dir():
+        pytest.skip(f"real CMS HCPCS releases not found at {root}; set HCPCS_LINT_DATA to that folder")
+    return root
+
+
+_CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+    "</Types>"
+)
+_RELS = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" '
+    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+    'Target="xl/workbook.xml"/></Relationships>'
+)
+_WORKBOOK = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
+)
+_WORKBOOK_RELS = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" '
+    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+    'Target="worksheets/sheet1.xml"/></Relationships>'
+)
+
+
+def _column(index: int) -> str:
+    name = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
+
+def xlsx_bytes(rows: Sequence[Sequence[object]]) -> bytes:
+    """A minimal valid .xlsx whose first sheet holds ``rows`` (None = empty cell, numbers stay numbers)."""
+    xml_rows = []
+    for r, row in enumerate(rows, 1):
+        cells = []
+        for c, value in enumerate(row):
+            ref = f"{_column(c)}{r}"
+            if value is None:
+                continue
+            if isinstance(value, int | float):
+                cells.append(f'<c r="{ref}"><v>{value}</v></c>')
+            else:
+                text = escape(str(value))
+                cells.append(f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>')
+        xml_rows.append(f'<row r="{r}">{"".join(cells)}</row>')
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        + "".join(xml_rows)
+        + "</sheetData></worksheet>"
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        archive.writestr("_rels/.rels", _RELS)
+        archive.writestr("xl/workbook.xml", _WORKBOOK)
+        archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+        archive.writestr("xl/worksheets/sheet1.xml", sheet)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def make_xlsx() -> Callable[[Sequence[Sequence[object]]], bytes]:
+    """Build a synthetic workbook in memory (no spreadsheet library needed)."""
+    return xlsx_bytes
+
+
+def anweb_line(
+    code: str,
+    long: str,
+    *,
+    seq: int = 1,
+    ric: str = "3",
+    short: str = "",
+    added: str = "",
+    effective: str = "",
+    terminated: str = "",
+    action: str = "",
+) -> str:
+    """One 320-column CMS fixed-width record (modifiers: pass the 2-character code, it is right-aligned)."""
+    first = ric in "37"
+    line = f"{code:>5}{seq * 100:05d}{ric}{long:<80.80}"
+    if first:
+        line += f"{short:<28.28}" + " " * (268 - 119)  # positions 92-119, then 120-268 unused here
+        line += f"{added:<8}{effective:<8}{terminated:<8}{action:<1}"
+    return line.ljust(320)
+
+
+@pytest.fixture
+def make_anweb_line() -> Callable[..., str]:
+    """Build fixed-width record lines for synthetic releases."""
+    return anweb_line
