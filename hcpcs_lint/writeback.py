@@ -1,0 +1,161 @@
+"""Safe write-back for ``--fix``: splice new descriptor text into the user's file and nothing else.
+
+Users' files carry CRLF line endings, cp1252 bytes, a UTF-8 BOM and their own quoting; a fix that
+re-serialised the whole table would churn all of it. So edits are character splices into the decoded
+text, the result is re-encoded the way it was read, and the file is replaced atomically so a crash or
+a full disk never leaves half a file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import os
+import stat
+import tempfile
+from collections.abc import Sequence
+
+from hcpcs_lint.model import InputError
+
+
+def apply_edits(
+    path: str, edits: Sequence[tuple[int, int, str]], *, encoding: str, expect: str | None = None
+) -> None:
+    """Replace ``text[start:end]`` by each edit's string, in one atomic write.
+
+    ``encoding`` is the one the file was decoded with; ``expect`` is the text as read, and a file that
+    no longer matches it (edited meanwhile) is refused rather than overwritten.
+    """
+    target = os.path.realpath(path)  # write through a symlink, not over it
+    try:
+        with open(target, "rb") as fh:
+            data = fh.read()
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except OSError as exc:
+        raise InputError(path, f"cannot read for fixing: {exc.strerror or exc}") from None
+    write_encoding, bom = _encoding_for(encoding, data)
+    try:
+        text = data[len(bom) :].decode(write_encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise InputError(path, f"cannot decode as {encoding} for fixing: {exc}") from None
+    if expect is not None and text != expect:
+        raise InputError(path, "file changed since it was read; not fixed (run again)")
+
+    new_text = splice(path, text, edits)
+    if new_text == text:
+        return
+    try:
+        payload = bom + new_text.encode(write_encoding)
+    except UnicodeEncodeError as exc:
+        bad = exc.object[exc.start : exc.end]
+        raise InputError(
+            path, f"the fix contains {bad!r}, which {encoding} cannot encode; not fixed"
+        ) from None
+    _atomic_write(path, target, payload, mode)
+
+
+def splice(path: str, text: str, edits: Sequence[tuple[int, int, str]]) -> str:
+    """``text`` with the edits applied; edits out of range or overlapping are an InputError."""
+    ordered = sorted(edits, key=lambda e: (e[0], e[1]))
+    parts: list[str] = []
+    cursor = 0
+    for start, end, replacement in ordered:
+        if not 0 <= start <= end <= len(text):
+            raise InputError(path, f"edit {start}:{end} lies outside the file ({len(text)} characters)")
+        if start < cursor:
+            raise InputError(path, f"overlapping edits at character {start}; not fixed")
+        parts.append(text[cursor:start])
+        parts.append(replacement)
+        cursor = end
+    parts.append(text[cursor:])
+    return "".join(parts)
+
+
+def _encoding_for(encoding: str, data: bytes) -> tuple[str, bytes]:
+    """The codec to re-encode with and the BOM bytes to keep, so the file's bytes round-trip.
+
+    ``utf-8-sig`` decodes files with or without a BOM; re-encoding must add one only if it was there.
+    ``utf-16``/``utf-32`` would write the platform's byte order; keep the one the BOM declares.
+    """
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        return encoding, b""
+    if name == "utf-8-sig":
+        return ("utf-8", codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else ("utf-8", b"")
+    if name == "utf-16":
+        for bom, codec in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+            if data.startswith(bom):
+                return codec, bom
+    if name == "utf-32":
+        for bom, codec in ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be")):
+            if data.startswith(bom):
+                return codec, bom
+    return encoding, b""
+
+
+def _atomic_write(path: str, target: str, payload: bytes, mode: int) -> None:
+    """Temp file beside the target, fsync, same permission bits, ``os.replace``; no temp file survives."""
+    directory = os.path.dirname(target) or "."
+    tmp: str | None = None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(target)}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+        tmp = None
+    except OSError as exc:
+        raise InputError(path, f"cannot write the fix: {exc.strerror or exc}; file left unchanged") from None
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+    _fsync_directory(directory)
+
+
+def _fsync_directory(directory: str) -> None:
+    """Make the rename itself durable where the platform allows it (POSIX)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+# ---------------------------------------------------------------- CSV fields
+
+
+def csv_quote(value: str, delimiter: str) -> str:
+    """``value`` as a CSV field: quoted (quotes doubled) only when it must be, so plain fields stay plain.
+
+    Leading/trailing spaces also force quotes: the table reader skips initial spaces.
+    """
+    if any(ch in value for ch in (delimiter, '"', "\n", "\r")) or value != value.strip(" "):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def csv_field_edit(
+    text: str, offset: int, old: str, new: str, delimiter: str | None = None
+) -> tuple[int, int, str]:
+    """The edit that turns a CSV descriptor ``old`` at ``offset`` (a Location.offset) into ``new``.
+
+    Inside a quoted field the text is replaced with its quotes doubled; an unquoted field is quoted
+    only if ``new`` needs it. ``delimiter`` defaults to the character that ends the field.
+    """
+    end = offset + len(old)
+    if offset > 0 and text[offset - 1] == '"' and text[end : end + 1] == '"':
+        return offset, end, new.replace('"', '""')
+    if delimiter is None:
+        after = text[end : end + 1]
+        before = text[offset - 1 : offset] if offset > 0 else ""
+        delimiter = next((ch for ch in (after, before) if ch in ("\t", ",", ";", "|")), ",")
+    return offset, end, csv_quote(new, delimiter)
