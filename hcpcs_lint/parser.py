@@ -275,11 +275,13 @@ class _Typer:
         """An inclusion/exclusion clause; an open list runs on over following plain segments."""
         items = [(off, p) for p in raw.items]
         closed = raw.closed
-        while last and not closed and i + 1 < len(segs):
+        while last and i + 1 < len(segs):
             noff, nxt = segs[i + 1]
             lead = nxt.lead
             if lead is None or nxt.clauses:
                 break
+            if closed and not lead.first_is_and:
+                break  # "a and b, c": c is not in the list; "a and b, and c" is
             lead_text = self.text[noff + lead.start : noff + lead.end]
             v = self.v
             if not lead.first_is_and and (

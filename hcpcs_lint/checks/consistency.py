@@ -1,0 +1,168 @@
+"""class-consistency: style that differs from the peers of the same product class.
+
+Aspects (options.aspect): "hyphenation" ("car positive" vs "car-positive"), "basis" (the billing
+unit) and "route" (a missing "Injection, " prefix). The majority of the class's active products in
+the corpus sets the preferred form; a minority form is reported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from hcpcs_lint.checks import finding
+from hcpcs_lint.model import Finding, Related
+from hcpcs_lint.rulebook import Rule
+
+if TYPE_CHECKING:
+    from hcpcs_lint.engine import Context, Entry
+
+_PAIR = re.compile(r"\b([a-z0-9+]+)([- ])([a-z0-9+]+)\b", re.I)
+
+
+def _class_peers(e: Entry, ctx: Context) -> list[Entry]:
+    c = e.style_class
+    if c is None:
+        return []
+    return [p for p in ctx.corpus.by_style_class.get(c, []) if p.record.code != e.record.code]
+
+
+def _related(peers: list[Entry], note: str) -> list[Related]:
+    return [Related(p.record.code, p.record.long, note) for p in peers[:8]]
+
+
+def _hyphen_forms(text: str) -> dict[str, tuple[str, int, int]]:
+    """Joined key → (form, start, end) for each hyphenated or spaced word pair."""
+    out: dict[str, tuple[str, int, int]] = {}
+    for m in _iter_pairs(text):
+        key = (m.group(1) + m.group(3)).lower()
+        out.setdefault(key, (m.group(0).lower(), m.start(), m.end()))
+    return out
+
+
+def _iter_pairs(text: str) -> Iterator[re.Match[str]]:
+    pos = 0
+    while True:
+        m = _PAIR.search(text, pos)
+        if m is None:
+            return
+        yield m
+        pos = m.start(3)  # word pairs overlap: "anti cd19 car" holds two
+
+
+def check_consistency(rule: Rule, e: Entry, ctx: Context) -> Iterator[Finding]:
+    if e.desc.head_kind != "product" or e.record.level != "II":
+        return
+    aspect = rule.options.get("aspect")
+    peers = _class_peers(e, ctx)
+    if not peers:
+        return
+    if aspect == "hyphenation":
+        yield from _hyphenation(rule, e, peers)
+    elif aspect == "basis":
+        yield from _basis(rule, e, peers)
+    elif aspect == "route":
+        yield from _route(rule, e, peers)
+
+
+def _hyphenation(rule: Rule, e: Entry, peers: list[Entry]) -> Iterator[Finding]:
+    mine = _hyphen_forms(e.record.long)
+    hyphenated = {k: v for k, v in mine.items() if "-" in v[0]}
+    for key, (form, start, end) in mine.items():
+        votes: Counter[str] = Counter()
+        voters: dict[str, list[Entry]] = {}
+        for p in peers:
+            theirs = _hyphen_forms(p.record.long).get(key)
+            if theirs is not None:
+                votes[theirs[0]] += 1
+                voters.setdefault(theirs[0], []).append(p)
+        if not votes:
+            continue
+        preferred, n = votes.most_common(1)[0]
+        if (
+            preferred == form
+            or n <= votes[form]
+            or (" " in form and key not in hyphenated and "-" not in preferred)
+        ):
+            continue
+        if "-" not in preferred and "-" not in form:
+            continue
+        text = e.record.long
+        original = text[start:end]
+        replacement = _match_case(preferred, original)
+        yield finding(
+            rule,
+            e,
+            (start, end),
+            fix_text=text[:start] + replacement + text[end:],
+            related=_related(voters[preferred], f"writes {preferred!r}"),
+            found=original,
+            preferred=preferred,
+            count=n,
+            peers=", ".join(p.record.code for p in voters[preferred][:8]),
+        )
+
+
+def _match_case(new: str, old: str) -> str:
+    return new[:1].upper() + new[1:] if old[:1].isupper() else new
+
+
+def _basis(rule: Rule, e: Entry, peers: list[Entry]) -> Iterator[Finding]:
+    mine = e.desc.first("basis")
+    if mine is None:
+        return
+    votes: Counter[str] = Counter()
+    voters: dict[str, list[Entry]] = {}
+    for p in peers:
+        b = p.desc.first("basis")
+        if b is not None:
+            votes[b.text.lower()] += 1
+            voters.setdefault(b.text.lower(), []).append(p)
+    if not votes:
+        return
+    preferred, n = votes.most_common(1)[0]
+    found = mine.text.lower()
+    if found == preferred or n <= votes[found] + 1:
+        return
+    yield finding(
+        rule,
+        e,
+        mine.span,
+        related=_related(voters[preferred], f"billed {preferred!r}"),
+        found=mine.text,
+        preferred=preferred,
+        count=n,
+        peers=", ".join(p.record.code for p in voters[preferred][:8]),
+    )
+
+
+def _route(rule: Rule, e: Entry, peers: list[Entry]) -> Iterator[Finding]:
+    if e.desc.first("route") is not None:
+        return
+    routes: Counter[str] = Counter()
+    voters: dict[str, list[Entry]] = {}
+    for p in peers:
+        r = p.desc.first("route")
+        key = r.text.lower() if r is not None else ""
+        routes[key] += 1
+        voters.setdefault(key, []).append(p)
+    preferred, n = routes.most_common(1)[0]
+    if not preferred or n < 2 or n * 3 < 2 * sum(routes.values()):
+        return
+    text = e.record.long
+    route = preferred[:1].upper() + preferred[1:]
+    head = e.desc.head
+    span = head.span if head is not None else (0, 0)
+    fixed = f"{route}, {text[:1].lower()}{text[1:]}"
+    yield finding(
+        rule,
+        e,
+        span,
+        fix_text=fixed,
+        related=_related(voters[preferred], f"starts with {route!r}"),
+        preferred=f"{route}, ",
+        count=n,
+        peers=", ".join(p.record.code for p in voters[preferred][:8]),
+    )

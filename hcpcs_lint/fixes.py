@@ -1,0 +1,75 @@
+"""Apply fixes to a descriptor until nothing fixable is left (at most 10 passes, as sqlfluff).
+
+A fix is refused when the revised text parses worse than the original (new residue) or when the
+same rule still fires on it with the same proposal: a fix must make progress.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from hcpcs_lint.engine import Context, Linter, make_entry
+from hcpcs_lint.model import Finding, Record
+from hcpcs_lint.parser import parse
+
+MAX_PASSES = 10
+
+
+@dataclass
+class FixOutcome:
+    record: Record
+    text: str
+    applied: list[Finding] = field(default_factory=list)
+    refused: list[tuple[Finding, str]] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return self.text != self.record.long
+
+
+def applicable(f: Finding, *, unsafe: bool) -> bool:
+    if f.fix is None:
+        return False
+    return f.fix.applicability == "safe" or (unsafe and f.fix.applicability == "unsafe")
+
+
+def fix_record(linter: Linter, record: Record, ctx: Context, *, unsafe: bool = False) -> FixOutcome:
+    """Revise one record's descriptor by its fixable findings, re-parsing after each fix."""
+    out = FixOutcome(record, record.long)
+    text = record.long
+    refused_keys: set[tuple[str, str]] = set()
+    for _ in range(MAX_PASSES):
+        rec = replace(record, long=text)
+        findings = linter.check_entry(make_entry(rec, linter.cat), ctx)
+        todo = [
+            f
+            for f in findings
+            if applicable(f, unsafe=unsafe)
+            and (f.rule, f.fix.descriptor if f.fix else "") not in refused_keys
+        ]
+        if not todo:
+            break
+        f = todo[0]
+        assert f.fix is not None
+        new = f.fix.descriptor
+        reason = _refusal(linter, ctx, rec, f, new)
+        if reason:
+            out.refused.append((f, reason))
+            refused_keys.add((f.rule, new))
+            continue
+        out.applied.append(f)
+        text = new
+    return replace(out, text=text)
+
+
+def _refusal(linter: Linter, ctx: Context, rec: Record, f: Finding, new: str) -> str | None:
+    if not new.strip():
+        return "the revised text is empty"
+    if len(parse(new, rec.level).unparsed) > len(parse(rec.long, rec.level).unparsed):
+        return "the revised text no longer parses cleanly"
+    rule = [r for r in linter.rules if r.code == f.rule]
+    before = linter.check_entry(make_entry(rec, linter.cat), ctx, rule)
+    after = linter.check_entry(make_entry(replace(rec, long=new), linter.cat), ctx, rule)
+    if len(after) >= len(before):
+        return f"{f.rule} still fails on the revised text"
+    return None
