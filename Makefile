@@ -14,8 +14,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The CAR-T story on the bundled corpus, then a committee's draft checked against it.
+# Findings make hcpcs-lint exit 1; the demo shows them and still succeeds.
 demo: $(STAMP)
-	@$(BIN)/python -m hcpcs_lint demo
+	@echo "== 1. Every finding in the bundled corpus (corpora/cell-gene-therapy.csv: real CMS descriptors)"
+	@$(BIN)/hcpcs-lint check --output-format concise --no-progress || test $$? -eq 1
+	@echo
+	@echo "== 2. A coding-committee draft (corpora/drafts) in full: services bundled, CPT codes, clean peers, proposed text"
+	@$(BIN)/hcpcs-lint check --select HL101,HL201 --output-format full --no-color corpora/drafts/car-t-coding-recommendation.md || test $$? -eq 1
+	@echo
+	@echo "== 3. Proposed revisions for the whole corpus (unified diff; nothing is rewritten)"
+	@$(BIN)/hcpcs-lint check --select HL101 --diff --unsafe-fixes || test $$? -eq 1
 
 lint: $(STAMP)
 	$(BIN)/ruff check hcpcs_lint tests benchmarks

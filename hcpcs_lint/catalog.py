@@ -192,12 +192,18 @@ class Catalog:
         """A service-headed descriptor's head words matched against every service term."""
         core, _ = self.core(text)
         keys, services = self._term_index
-        best = process.extractOne(
-            core, keys, scorer=fuzz.token_set_ratio, processor=utils.default_process, score_cutoff=95
+        hits = process.extract(
+            core,
+            keys,
+            scorer=fuzz.token_set_ratio,
+            processor=utils.default_process,
+            score_cutoff=95,
+            limit=None,
         )
-        if best is None:
+        if not hits:
             return None
-        term, score, idx = best
+        # The longest term that fits names the service most precisely ("chemotherapy administration").
+        term, score, idx = max(hits, key=lambda h: (h[1], len(h[0].split()), len(h[0])))
         if len(term.split()) < 2 and core != term:
             return None  # one common word ("application") is not enough to call a whole service
         return Match(text, term, score, tuple(services[idx]))

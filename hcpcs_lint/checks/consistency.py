@@ -124,8 +124,9 @@ def _basis(rule: Rule, e: Entry, peers: list[Entry]) -> Iterator[Finding]:
         return
     preferred, n = votes.most_common(1)[0]
     found = mine.text.lower()
-    if found == preferred or n <= votes[found] + 1:
-        return
+    share = float(rule.options.get("majority", 0.66))
+    if found == preferred or n <= votes[found] + 1 or n < share * sum(votes.values()):
+        return  # no clear majority: units legitimately differ (vector genomes, ml, implants)
     yield finding(
         rule,
         e,
@@ -141,6 +142,9 @@ def _basis(rule: Rule, e: Entry, peers: list[Entry]) -> Iterator[Finding]:
 def _route(rule: Rule, e: Entry, peers: list[Entry]) -> Iterator[Finding]:
     if e.desc.first("route") is not None:
         return
+    low = e.record.long.lower()
+    if any(w in low for w in rule.options.get("skip_when", ())):
+        return  # the descriptor names its own route ("for topical administration", "per implant")
     routes: Counter[str] = Counter()
     voters: dict[str, list[Entry]] = {}
     for p in peers:
