@@ -118,7 +118,7 @@ def parse(paths: tuple[str, ...], fmt: str) -> None:
     """Parse descriptors into typed clauses (PATH is a CMS release, CSV/TSV, draft, or - for stdin)."""
     from hcpcs_lint.parser import parse as parse_text
 
-    out = click.get_text_stream("stdout")
+    out = sys.stdout
     if fmt == "json":
         for path in paths:
             for rec in _records(path):
@@ -163,7 +163,7 @@ def _make_linter(config: cfg.Config, reference: str | None, include_terminated: 
 def _output(path: str | None) -> Iterator[Any]:
     """stdout, or a file written atomically (temp file + rename) so a failed run leaves no half file."""
     if path is None or path == "-":
-        yield click.get_text_stream("stdout")
+        yield sys.stdout
         return
     target = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=str(target.parent or Path(".")))
@@ -271,7 +271,7 @@ def check(
     by_file: dict[str, list[Record]] = {}
     revisions: dict[str, list[tuple[Record, str]]] = {}
     fixed = 0
-    err = click.get_text_stream("stderr")
+    err = sys.stderr
     for path in targets:
         records = _records(path)
         by_file[path] = [r for r in records if linter.wanted(r)]

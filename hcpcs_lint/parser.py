@@ -15,7 +15,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, cast
 
 from lark import Lark, Token, Transformer
 from lark.exceptions import LarkError
@@ -307,11 +307,15 @@ _SEG_CACHE: dict[str, tuple[list[_Seg], list[tuple[int, int]]]] = {}
 _SEG_CACHE_MAX = 200_000
 
 
+def _run(text: str) -> list[_Seg]:
+    """The Transformer runs inside the parser, so Lark returns our segments, not a tree."""
+    return cast(list[_Seg], _lark().parse(text))
+
+
 def _parse_piece(piece: str) -> tuple[list[_Seg], list[tuple[int, int]]]:
     """Parse one piece (a segment, or a whole descriptor); residue spans are relative to it."""
-    lark = _lark()
     try:
-        return lark.parse(piece), []
+        return _run(piece), []
     except LarkError:
         pass
     segs: list[_Seg] = []
@@ -320,13 +324,13 @@ def _parse_piece(piece: str) -> tuple[list[_Seg], list[tuple[int, int]]]:
         # Blank out everything else so positions stay exact.
         sub = " " * m.start() + m.group(0) + " " * (len(piece) - m.end())
         try:
-            segs.extend(lark.parse(sub))
+            segs.extend(_run(sub))
             continue
         except LarkError:
             pass
         # Unbalanced brackets: parse the words, keep each bracket as residue.
         try:
-            segs.extend(lark.parse(_BRACKETS.sub(" ", sub)))
+            segs.extend(_run(_BRACKETS.sub(" ", sub)))
             unparsed.extend(b.span() for b in _BRACKETS.finditer(piece, m.start(), m.end()))
             continue
         except LarkError:

@@ -18,7 +18,16 @@ from hcpcs_lint.catalog import rules_dir
 from hcpcs_lint.model import InputError
 from hcpcs_lint.report import RuleInfo
 
-KINDS = ("service-inclusion", "service-overlap", "peer-contrast", "class-consistency", "existence", "residue")
+# Each kind and the options a rule file may set for it.
+KIND_OPTIONS: dict[str, frozenset[str]] = {
+    "service-inclusion": frozenset(),
+    "service-overlap": frozenset({"allow"}),
+    "peer-contrast": frozenset({"max_related"}),
+    "class-consistency": frozenset({"aspect", "majority", "skip_when"}),
+    "existence": frozenset({"pattern", "replace"}),
+    "residue": frozenset(),
+}
+KINDS = tuple(KIND_OPTIONS)
 _REQUIRED = ("code", "name", "group", "kind", "severity", "summary", "message", "rationale", "fix_safety")
 _ALLOWED = {*_REQUIRED, "fix", "citations", "options", "examples"}
 _EXAMPLE_KEYS = {"descriptor", "code", "fixed", "cpt", "related", "context"}
@@ -116,6 +125,12 @@ def load_rule(path: Path) -> Rule:
     if fix not in ("safe", "unsafe", "display-only", "none"):
         raise InputError(str(path), f"fix {fix!r} is not safe, unsafe, display-only or none")
     options = dict(data.get("options", {}))
+    bad = sorted(set(options) - KIND_OPTIONS[data["kind"]])
+    if bad:
+        allowed = ", ".join(sorted(KIND_OPTIONS[data["kind"]])) or "none"
+        raise InputError(
+            str(path), f"unknown option {bad[0]!r} for kind {data['kind']!r}; allowed: {allowed}"
+        )
     for key in ("pattern",):
         if key in options:
             try:

@@ -12,9 +12,9 @@ import pytest
 from hcpcs_lint.baseline import Baseline, fingerprint, load_baseline, write_baseline
 from hcpcs_lint.model import Finding, InputError, Location, Record
 
-CART = "Tisagenlecleucel, up to 600 million car-positive viable t cells, including leukapheresis and dose preparation procedures, per therapeutic dose"  # noqa: E501
-SIPULEUCEL = "Sipuleucel-t, minimum of 50 million autologous cd54+ cells activated with pap-gm-csf, including leukapheresis and all other preparatory procedures, per infusion"  # noqa: E501
-AXICEL = "Axicabtagene ciloleucel, up to 200 million autologous anti-cd19 car positive viable t cells, including leukapheresis and dose preparation procedures, per therapeutic dose"  # noqa: E501
+CART = "Tisagenlecleucel, up to 600 million car-positive viable t cells, including leukapheresis and dose preparation procedures, per therapeutic dose"
+SIPULEUCEL = "Sipuleucel-t, minimum of 50 million autologous cd54+ cells activated with pap-gm-csf, including leukapheresis and all other preparatory procedures, per infusion"
+AXICEL = "Axicabtagene ciloleucel, up to 200 million autologous anti-cd19 car positive viable t cells, including leukapheresis and dose preparation procedures, per therapeutic dose"
 
 
 def finding(code: str, text: str, rule: str = "HL101", path: str = "drafts/a.md", line: int = 1) -> Finding:
