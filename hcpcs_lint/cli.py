@@ -241,7 +241,7 @@ def check(
     from hcpcs_lint.engine import bundled_corpus_path
     from hcpcs_lint.report import Report, render
 
-    targets = list(paths) or [str(bundled_corpus_path())]
+    targets = list(paths) or [_display(bundled_corpus_path())]
     if config_path:
         conf_file: Path | None = Path(config_path)
     else:
@@ -335,6 +335,14 @@ def check(
         sys.exit(EXIT_OK)
     failing = any(cfg.fails_on(config, f.severity) for f in findings)
     sys.exit(EXIT_FINDINGS if failing else EXIT_OK)
+
+
+def _display(path: Path) -> str:
+    """A path relative to the working folder when it is inside it (shorter, stable in reports)."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 def _terminal_width() -> int:

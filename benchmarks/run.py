@@ -1,0 +1,126 @@
+"""`make bench`: parse rate, whole-release wall times, check vs bare import, REPL latency.
+
+Numbers, not asserts: the results table is printed and written into docs/benchmarks.md between
+the BEGIN/END markers, so the document always shows the last run on this machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RELEASES = [
+    "2019/HCPC2019_CONTR_ANWEB.txt",
+    "2020/HCPC2020_ANWEB_w_disclaimer.txt",
+    "2025-07/HCPC2025_JUL_ANWEB_v3.xlsx",
+    "2025-10/HCPC2025_OCT_ANWEB.xlsx",
+    "2026-01-excerpt/HCPC2026_JAN_ANWEB_01122026.EXCERPT.txt",
+]
+OCT = "2025-10/HCPC2025_OCT_ANWEB.xlsx"
+
+
+def wall(cmd: list[str], repeat: int = 3) -> float:
+    """Median wall time of a whole command (a fresh interpreter each time, as a user runs it)."""
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        subprocess.run(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def parse_rate(path: Path) -> tuple[int, float, float]:
+    """Descriptors per second for the parser alone: cold (empty caches) and warm (segment cache full)."""
+    from hcpcs_lint import parser
+    from hcpcs_lint.sources import load
+
+    texts = [r.long for r in load(str(path))]
+    parser._lark()
+    parser._vocab()
+    parser._SEG_CACHE.clear()
+    t = time.perf_counter()
+    for x in texts:
+        parser.parse.__wrapped__(x)
+    cold = time.perf_counter() - t
+    t = time.perf_counter()
+    for x in texts:
+        parser.parse.__wrapped__(x)
+    warm = time.perf_counter() - t
+    return len(texts), len(texts) / cold, len(texts) / warm
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "hcpcs"))
+    ap.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    args = ap.parse_args()
+    data = Path(args.data)
+    if not (data / OCT).is_file():
+        print(f"real CMS releases not found under {data}; pass --data", file=sys.stderr)
+        return 2
+    py = sys.executable
+    rows: list[str] = []
+
+    n, cold, warm = parse_rate(data / OCT)
+    rows.append("| what | result |")
+    rows.append("|---|---|")
+    rows.append(
+        f"| parse, Oct 2025 workbook ({n:,} descriptors), one core, cold caches | {cold:,.0f} descriptors/s |"
+    )
+    rows.append(f"| parse, same, segment cache warm (a second release) | {warm:,.0f} descriptors/s |")
+
+    for rel in RELEASES:
+        t = wall([py, "-m", "hcpcs_lint", "parse", "--format", "json", str(data / rel)])
+        rows.append(f"| `hcpcs-lint parse --format json` {rel} | {t:.2f} s |")
+
+    bare = wall([py, "-c", "import click, lark, rapidfuzz, rich, python_calamine"])
+    check = wall(
+        [py, "-m", "hcpcs_lint", "check", "--output-format", "concise", "--no-progress", str(data / OCT)]
+    )
+    rows.append(f"| bare import of click, lark, rapidfuzz, rich, python-calamine | {bare:.2f} s |")
+    rows.append(
+        f"| `hcpcs-lint check` whole Oct 2025 release | {check:.2f} s ({check / bare:.1f}x bare import) |"
+    )
+
+    repl = ROOT / "benchmarks" / "repl_latency.py"
+    if repl.is_file():
+        out = subprocess.run(
+            [py, str(repl), str(data / OCT)], cwd=ROOT, capture_output=True, text=True, check=False
+        )
+        for line in out.stdout.splitlines():
+            if line.startswith("|") and "---" not in line and "median" not in line.lower().split("|")[1]:
+                rows.append(line)
+            elif line.lower().startswith(("median", "p95")):
+                rows.append(
+                    f"| REPL {line.split(':')[0].strip()} per pasted descriptor | {line.split(':', 1)[1].strip()} |"
+                )
+
+    machine = f"{platform.python_implementation()} {platform.python_version()}, {platform.machine()}, {_cores()} cores"
+    table = "\n".join(rows)
+    print(f"Machine: {machine}\n\n{table}")
+    if not args.no_write:
+        doc = ROOT / "docs" / "benchmarks.md"
+        text = doc.read_text("utf-8")
+        begin, end = "<!-- BEGIN RESULTS -->", "<!-- END RESULTS -->"
+        if begin in text and end in text:
+            head, rest = text.split(begin, 1)
+            _, tail = rest.split(end, 1)
+            stamp = time.strftime("%Y-%m-%d")
+            doc.write_text(f"{head}{begin}\nLast run {stamp} on {machine}.\n\n{table}\n{end}{tail}", "utf-8")
+    return 0
+
+
+def _cores() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
