@@ -44,7 +44,7 @@ def check_peers(rule: Rule, e: Entry, ctx: Context) -> Iterator[Finding]:
     limit = int(rule.options.get("max_related", 8))
     shown = peers[:limit]
     related = [
-        Related(p.record.code, p.record.long, f"same class ({p.specific_class}); names only the product")
+        Related(p.record.code, p.record.long, f"{p.specific_class} class; describes only the product")
         for p in shown
     ]
     clause = e.bundled[0][0]
