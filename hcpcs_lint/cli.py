@@ -241,7 +241,7 @@ def check(
     from hcpcs_lint.engine import bundled_corpus_path
     from hcpcs_lint.report import Report, render
 
-    targets = list(paths) or [_display(bundled_corpus_path())]
+    targets = _expand(paths) if paths else [_display(bundled_corpus_path())]
     if config_path:
         conf_file: Path | None = Path(config_path)
     else:
@@ -279,13 +279,13 @@ def check(
         checked += result.checked
         file_findings = result.findings
         if do_fix or show_diff:
-            file_findings, revs = _fixes(linter, result, unsafe=unsafe_fixes)
+            revs = _fixes(linter, result, unsafe=unsafe_fixes)
             if revs:
                 revisions[path] = revs
             if do_fix and revs:
                 written = _write_fixes(path, revs)
                 fixed += written
-                if written:
+                if written:  # report what is left in the rewritten file, nothing else
                     file_findings = _relint_after_fix(linter, path)
         findings.extend(file_findings)
 
@@ -337,6 +337,30 @@ def check(
     sys.exit(EXIT_FINDINGS if failing else EXIT_OK)
 
 
+LINTABLE = (".md", ".markdown", ".txt", ".csv", ".tsv", ".xlsx", ".xls", ".zip")
+
+
+def _expand(paths: Sequence[str]) -> list[str]:
+    """Folders become the lintable files in them (recursively, sorted, hidden folders skipped)."""
+    out: list[str] = []
+    for p in paths:
+        path = Path(p)
+        if p == "-" or not path.is_dir():
+            out.append(p)
+            continue
+        found = sorted(
+            str(f)
+            for f in path.rglob("*")
+            if f.is_file()
+            and f.suffix.lower() in LINTABLE
+            and not any(part.startswith(".") for part in f.relative_to(path).parts)
+        )
+        if not found:
+            raise InputError(p, f"no files to check in this folder (looked for {', '.join(LINTABLE)})")
+        out.extend(found)
+    return out
+
+
 def _display(path: Path) -> str:
     """A path relative to the working folder when it is inside it (shorter, stable in reports)."""
     try:
@@ -368,28 +392,23 @@ def _stderr_console() -> Any:
     return Console(stderr=True)
 
 
-def _fixes(linter: Any, result: Any, *, unsafe: bool) -> tuple[list[Finding], list[tuple[Record, str]]]:
-    """Revisions for every record with applicable fixes; findings that a revision resolves go."""
+def _fixes(linter: Any, result: Any, *, unsafe: bool) -> list[tuple[Record, str]]:
+    """The revised descriptor of every record that has applicable fixes."""
     from hcpcs_lint.engine import Context
     from hcpcs_lint.fixes import applicable, fix_record
 
-    by_code: dict[tuple[str, int | None], list[Finding]] = {}
-    for f in result.findings:
-        by_code.setdefault((f.record.code, f.record.location.line), []).append(f)
+    fixable = {
+        (f.record.code, f.record.location.line) for f in result.findings if applicable(f, unsafe=unsafe)
+    }
     ctx = Context(linter.cat, linter.config, linter.corpus_for(result.entries))
     revisions: list[tuple[Record, str]] = []
-    remaining: list[Finding] = []
     for e in result.entries:
-        fs = by_code.get((e.record.code, e.record.location.line), [])
-        if not any(applicable(f, unsafe=unsafe) for f in fs):
-            remaining.extend(fs)
+        if (e.record.code, e.record.location.line) not in fixable:
             continue
         outcome = fix_record(linter, e.record, ctx, unsafe=unsafe)
         if outcome.changed:
             revisions.append((e.record, outcome.text))
-        done = {f.rule for f in outcome.applied}
-        remaining.extend(f for f in fs if f.rule not in done)
-    return remaining, revisions
+    return revisions
 
 
 def _write_fixes(path: str, revisions: list[tuple[Record, str]]) -> int:

@@ -399,7 +399,8 @@ BAD_INPUTS: list[tuple[str, bytes | None]] = [
     ("blank.md", b"  \n\n\t\r\n"),
     ("no-columns.csv", b"foo,bar,baz\n1,2,3\n"),
     ("no-columns.tsv", b"alpha\tbeta\nQ2041\tsomething\n"),
-    ("drafts", None),  # a directory
+    ("drafts", None),  # a folder with nothing to check in it
+    ("bom-only.md", b"\xef\xbb\xbf"),
 ]
 
 
@@ -856,12 +857,6 @@ def test_fix_never_rewrites_a_writable_cms_release(tmp_path: Path, data_dir: Pat
     assert sorted(p.name for p in tmp_path.iterdir()) == [local.name]  # no temp file left behind
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli.check drops findings that a revision resolves (_fixes) even when _write_fixes writes "
-    "nothing (CMS release, or a draft descriptor wrapped over lines), and only re-lints when "
-    "something was written: the errors vanish and the exit code is 0",
-)
 @pytest.mark.parametrize("source", ["release", "wrapped-draft"])
 def test_fix_that_writes_nothing_still_reports_the_errors(
     tmp_path: Path, data_dir: Path, source: str
@@ -934,3 +929,19 @@ def test_statistics_counts_per_rule(tmp_path: Path) -> None:
     assert names["HL101"] == ("level2-includes-cpt-service", True)  # has a fix
     assert names["HL201"] == ("peer-class-inconsistency", False)
     assert SHAPES not in proc.stdout  # counts instead of the findings
+
+
+def test_a_folder_is_checked_file_by_file(tmp_path: Path) -> None:
+    """As ruff: `check drafts/` lints every draft and table in the folder (docs/ci.md relies on it)."""
+    folder = tmp_path / "drafts"
+    (folder / "sub").mkdir(parents=True)
+    (folder / ".hidden").mkdir()
+    copy(SHAPES, folder / "sub")
+    (folder / ".hidden" / "skip.md").write_text(
+        "Q20Z1: Zcabtagene autoleucel, including leukapheresis\n", "utf-8"
+    )
+    (folder / "notes.json").write_text("{}", "utf-8")
+    proc, report = check_json("drafts", "--select", "HL101", cwd=tmp_path)
+    assert proc.returncode == 1
+    paths = {f["path"] for f in report["findings"]}
+    assert paths == {str(Path("drafts") / "sub" / Path(SHAPES).name)}

@@ -76,7 +76,7 @@ def load(path: str, *, stdin: TextIO | BinaryIO | None = None) -> Iterator[Recor
         data, text = _read_stdin(stdin)
     else:
         data, text = _read_path(path), None
-    if not data.strip():
+    if not data.removeprefix(b"\xef\xbb\xbf").strip():
         raise InputError(path, "empty input" if path == STDIN else "empty file")
     kind = detect_kind(path, data[:HEAD_BYTES])
     if kind == "zip":
