@@ -21,7 +21,7 @@ from hcpcs_lint.model import Location, Record
 from hcpcs_lint.sources import decode_text, detect_kind, load
 from hcpcs_lint.sources.anweb import read_anweb
 from hcpcs_lint.sources.archive import pick_member
-from hcpcs_lint.sources.text import level_of
+from hcpcs_lint.sources.codes import level_of
 from hcpcs_lint.sources.workbook import normalise_date, read_workbook
 
 TXT_2019 = "2019/HCPC2019_CONTR_ANWEB.txt"

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 
 from hcpcs_lint.model import InputError, Location, Record, RecordKind
-from hcpcs_lint.sources.text import level_of
+from hcpcs_lint.sources.codes import level_of
 
 RECORD_WIDTH = 320
 # Code (blanks allowed: modifiers are "   A1"), 5-digit sequence, RIC.

@@ -8,12 +8,8 @@ revised descriptors back in by those offsets.
 from __future__ import annotations
 
 import codecs
-import re
 
-from hcpcs_lint.model import InputError, Level
-
-# A Level I (CPT) code: five digits (Category I), or four digits and F/T/U (Category II/III, PLA).
-_LEVEL_I = re.compile(r"\d{5}|\d{4}[FTU]")
+from hcpcs_lint.model import InputError
 
 # Bytes that never occur in text we accept: C0 controls other than TAB, LF, VT, FF, CR, and
 # SUB/ESC; a handful of stray ones is tolerated, a file full of them is binary.
@@ -21,11 +17,6 @@ _CONTROL = frozenset(range(0x20)) - {0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1A, 0x1B}
 _CONTROL_BYTES = bytes(sorted(_CONTROL))
 _SAMPLE = 64 * 1024
 _MAX_CONTROL_SHARE = 0.05
-
-
-def level_of(code: str) -> Level:
-    """Level I for CPT-shaped codes, else Level II: the code shape alone decides."""
-    return "I" if _LEVEL_I.fullmatch(code) else "II"
 
 
 def _line_and_column(data: bytes, pos: int) -> tuple[int, int]:

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from hcpcs_lint.model import InputError, Location, Record, RecordKind
-from hcpcs_lint.sources.text import level_of
+from hcpcs_lint.sources.codes import level_of
 
 # Normalised header name -> field. Names are upper-cased with runs of blanks/underscores as one blank.
 _HEADERS: dict[str, str] = {
