@@ -90,15 +90,13 @@ def main() -> int:
 
     repl = ROOT / "benchmarks" / "repl_latency.py"
     if repl.is_file():
-        out = subprocess.run(
-            [py, str(repl), str(data / OCT)], cwd=ROOT, capture_output=True, text=True, check=False
-        )
+        out = subprocess.run([py, str(repl), str(data / OCT)], cwd=ROOT, capture_output=True, text=True, check=False)
         for line in out.stdout.splitlines():
-            if line.startswith("|") and "---" not in line and "median" not in line.lower().split("|")[1]:
-                rows.append(line)
-            elif line.lower().startswith(("median", "p95")):
+            cols = line.split()
+            if cols and cols[0] == "all" and len(cols) >= 5:
                 rows.append(
-                    f"| REPL {line.split(':')[0].strip()} per pasted descriptor | {line.split(':', 1)[1].strip()} |"
+                    f"| REPL, per pasted descriptor, Oct 2025 release as reference ({cols[1]} pastes) "
+                    f"| median {cols[2]} ms, p95 {cols[3]} ms, max {cols[4]} ms |"
                 )
 
     machine = f"{platform.python_implementation()} {platform.python_version()}, {platform.machine()}, {_cores()} cores"
