@@ -90,7 +90,9 @@ def main() -> int:
 
     repl = ROOT / "benchmarks" / "repl_latency.py"
     if repl.is_file():
-        out = subprocess.run([py, str(repl), str(data / OCT)], cwd=ROOT, capture_output=True, text=True, check=False)
+        out = subprocess.run(
+            [py, str(repl), str(data / OCT)], cwd=ROOT, capture_output=True, text=True, check=False
+        )
         for line in out.stdout.splitlines():
             cols = line.split()
             if cols and cols[0] == "all" and len(cols) >= 5:
