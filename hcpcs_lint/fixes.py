@@ -52,7 +52,8 @@ def fix_record(linter: Linter, record: Record, ctx: Context, *, unsafe: bool = F
         f = todo[0]
         assert f.fix is not None
         new = f.fix.descriptor
-        reason = _refusal(linter, ctx, rec, f, new)
+        before = sum(1 for g in findings if g.rule == f.rule)
+        reason = _refusal(linter, ctx, rec, f, new, before)
         if reason:
             out.refused.append((f, reason))
             refused_keys.add((f.rule, new))
@@ -62,14 +63,14 @@ def fix_record(linter: Linter, record: Record, ctx: Context, *, unsafe: bool = F
     return replace(out, text=text)
 
 
-def _refusal(linter: Linter, ctx: Context, rec: Record, f: Finding, new: str) -> str | None:
+def _refusal(linter: Linter, ctx: Context, rec: Record, f: Finding, new: str, before: int) -> str | None:
+    """Why a fix must not be applied, or None. ``before`` is the rule's finding count on the old text."""
     if not new.strip():
         return "the revised text is empty"
     if len(parse(new, rec.level).unparsed) > len(parse(rec.long, rec.level).unparsed):
         return "the revised text no longer parses cleanly"
     rule = [r for r in linter.rules if r.code == f.rule]
-    before = linter.check_entry(make_entry(rec, linter.cat), ctx, rule)
     after = linter.check_entry(make_entry(replace(rec, long=new), linter.cat), ctx, rule)
-    if len(after) >= len(before):
+    if len(after) >= before:
         return f"{f.rule} still fails on the revised text"
     return None

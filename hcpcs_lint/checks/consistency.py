@@ -70,11 +70,12 @@ def check_consistency(rule: Rule, e: Entry, ctx: Context) -> Iterator[Finding]:
 def _hyphenation(rule: Rule, e: Entry, peers: list[Entry]) -> Iterator[Finding]:
     mine = _hyphen_forms(e.record.long)
     hyphenated = {k: v for k, v in mine.items() if "-" in v[0]}
+    peer_forms = [(p, _hyphen_forms(p.record.long)) for p in peers]  # once, not once per word pair
     for key, (form, start, end) in mine.items():
         votes: Counter[str] = Counter()
         voters: dict[str, list[Entry]] = {}
-        for p in peers:
-            theirs = _hyphen_forms(p.record.long).get(key)
+        for p, forms in peer_forms:
+            theirs = forms.get(key)
             if theirs is not None:
                 votes[theirs[0]] += 1
                 voters.setdefault(theirs[0], []).append(p)
