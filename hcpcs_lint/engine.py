@@ -13,7 +13,8 @@ from pathlib import Path
 
 from hcpcs_lint import config as cfg
 from hcpcs_lint.catalog import Catalog, Match, load_catalog
-from hcpcs_lint.model import Clause, Descriptor, Finding, Record
+from hcpcs_lint.limits import LimitError
+from hcpcs_lint.model import Clause, Descriptor, Finding, InputError, Record
 from hcpcs_lint.parser import parse
 from hcpcs_lint.rulebook import Rule, load_rules
 
@@ -58,7 +59,12 @@ class Entry:
 
 
 def make_entry(record: Record, catalog: Catalog) -> Entry:
-    return Entry(record, parse(record.long, record.level), catalog)
+    try:
+        desc = parse(record.long, record.level)
+    except LimitError as exc:  # records built in memory (the REPL, the library) skip load()'s check
+        loc = record.location
+        raise InputError(loc.path, f"{record.code}: {exc}", loc.line) from None
+    return Entry(record, desc, catalog)
 
 
 @dataclass

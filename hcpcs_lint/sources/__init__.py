@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import BinaryIO, TextIO, cast
 
+from hcpcs_lint.limits import descriptor_problem
 from hcpcs_lint.model import InputError, Record
 from hcpcs_lint.sources.detect import HEAD_BYTES, detect_kind
 from hcpcs_lint.sources.text import decode_text
@@ -66,12 +67,28 @@ def _read_stdin(stream: TextIO | BinaryIO | None) -> tuple[bytes, str | None]:
     return bytes(data), None
 
 
+def _within_limits(records: Iterator[Record]) -> Iterator[Record]:
+    """Refuse a descriptor past a limit (length, bracket depth) where it stands, before any rule
+    parses it: ``path:line: descriptor is ... over the ... limit``."""
+    for rec in records:
+        if problem := descriptor_problem(rec.long):
+            loc = rec.location
+            where = loc.path if loc.member is None else f"{loc.path}!{loc.member}"
+            raise InputError(where, f"{rec.code}: {problem}", loc.line)
+        yield rec
+
+
 def load(path: str, *, stdin: TextIO | BinaryIO | None = None) -> Iterator[Record]:
     """Records from a file (or ``"-"`` for stdin) of any supported kind.
 
     Raises model.InputError for any bad input: a missing or unreadable file, binary or
-    undecodable data, an empty file, or (during iteration) a malformed record.
+    undecodable data, an empty file, or (during iteration) a malformed record or a descriptor
+    past a limit in ``hcpcs_lint.limits``.
     """
+    return _within_limits(_load(path, stdin))
+
+
+def _load(path: str, stdin: TextIO | BinaryIO | None) -> Iterator[Record]:
     if path == STDIN:
         data, text = _read_stdin(stdin)
     else:
