@@ -11,6 +11,7 @@ font to fetch. matplotlib is imported only when a chart is drawn (it costs ~0.7 
 from __future__ import annotations
 
 import io
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -31,13 +32,15 @@ def _figure(labels: Sequence[str], series: Series, title: str, ylabel: str, widt
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
-    fig = Figure(figsize=(width, 3.6), layout="constrained")
+    rows = (len(series) + 1) // 2 if len(series) > 1 else 0
+    fig = Figure(figsize=(width, 3.4 + 0.32 * rows), layout="constrained")
     ax = fig.subplots()
     bottom = [0] * len(labels)
     for i, (name, values) in enumerate(series):
         if len(values) != len(labels):
             raise ValueError(f"series {name!r} has {len(values)} values for {len(labels)} labels")
-        ax.bar(labels, values, bottom=bottom, label=name, color=PALETTE[i % len(PALETTE)], width=0.6)
+        label = textwrap.shorten(name, 60, placeholder="…")
+        ax.bar(labels, values, bottom=bottom, label=label, color=PALETTE[i % len(PALETTE)], width=0.6)
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     for x, total in enumerate(bottom):
         ax.annotate(
@@ -50,8 +53,8 @@ def _figure(labels: Sequence[str], series: Series, title: str, ylabel: str, widt
         ax.set_title(title, loc="left", fontweight="bold")
     if ylabel:
         ax.set_ylabel(ylabel)
-    if len(series) > 1 or (series and series[0][0]):
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=8)
+    if rows:
+        fig.legend(loc="outside lower center", ncols=2, frameon=False, fontsize=8)
     return fig
 
 

@@ -56,8 +56,11 @@ def diff_releases(old: str, new: str, linter: Linter) -> ReleaseDiff:
 
 
 def in_release_order(paths: Sequence[str]) -> list[str]:
-    """Paths sorted by effective date (files whose date is unknown keep their place at the end)."""
-    dated = [(release_info(p).effective, i, p) for i, p in enumerate(paths)]
+    """Paths sorted by the date their names give (sources.release), before any is read; files whose
+    name has no date keep their place at the end."""
+    from hcpcs_lint.sources.release import date_from_name
+
+    dated = [(date_from_name(p), i, p) for i, p in enumerate(paths)]
     return [p for _, _, p in sorted(dated, key=lambda d: (d[0] is None, d[0] or "", d[1]))]
 
 

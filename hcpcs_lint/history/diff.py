@@ -245,7 +245,7 @@ def diff_snapshots(old: Snapshot, new: Snapshot) -> ReleaseDiff:
     for code, after in new.codes.items():
         before = old.codes.get(code)
         was_active = before is not None and before.active
-        if not after.active:
+        if after.terminated is not None:
             if before is None:
                 out.came_and_went.append(
                     Terminated(code, after.kind, after.descriptor, after.terminated, "termination date")

@@ -9,24 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hcpcs_lint.model import Finding, Record
+from hcpcs_lint.model import Finding
+from hcpcs_lint.sources.release import iso
 
 if TYPE_CHECKING:
     from hcpcs_lint.engine import Linter
 
-_MONTHS = {
-    m: i
-    for i, m in enumerate(
-        ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"), 1
-    )
-}
-_MONTH_WORD = re.compile(r"(?<![A-Z])(" + "|".join(_MONTHS) + r")[A-Z]*(?![A-Z])")
-_YEAR = re.compile(r"(?<!\d)(19\d\d|20\d\d)(?!\d)")
 _PUNCT = re.compile(r"[\W_]+")
 
 
@@ -42,34 +34,17 @@ class ReleaseInfo:
         return {"path": self.path, "effective": self.effective, "label": self.label}
 
 
-def release_info(path: str, records: Iterable[Record] = (), effective: str | None = None) -> ReleaseInfo:
-    """Effective date from ``effective``, else the file name (``HCPC2025_OCT_…`` is 2025-10-01,
-    ``HCPC2019_CONTR_…`` is the annual 2019-01-01), else the latest action date in the records."""
-    name = Path(path).name.upper()
-    years = _YEAR.findall(name)
-    month = _MONTH_WORD.search(name.replace("_", " ").replace("-", " "))
-    if effective is None and years:
-        effective = f"{years[0]}-{_MONTHS[month.group(1)] if month else 1:02d}-01"
-    if effective is None:
-        dates = [r.action_effective for r in records if r.action_effective]
-        if dates:
-            top = max(dates)
-            effective = f"{top[:4]}-{top[4:6]}-{top[6:8]}"
-    return ReleaseInfo(path, effective, _label(effective, bool(month)) if effective else Path(path).name)
+def release_info(path: str, effective: str | None) -> ReleaseInfo:
+    """``effective`` is YYYYMMDD as sources.release finds it (option, sheet name, file name, latest date).
 
-
-def _label(effective: str, quarterly: bool) -> str:
-    day = dt.date.fromisoformat(effective)
-    if not quarterly and day.month == 1 and day.day == 1:
-        return str(day.year)
-    return day.strftime("%b %Y")
-
-
-def iso(yyyymmdd: str | None) -> str | None:
-    """``20181231`` as ``2018-12-31`` (records keep the CMS form)."""
-    if not yyyymmdd:
-        return None
-    return f"{yyyymmdd[:4]}-{yyyymmdd[4:6]}-{yyyymmdd[6:8]}"
+    A January 1st release is CMS's annual file and is called by its year ("2019"); the
+    quarterly ones by month ("Oct 2025").
+    """
+    if not effective:
+        return ReleaseInfo(path, None, Path(path).name)
+    day = dt.date(int(effective[:4]), int(effective[4:6]), int(effective[6:8]))
+    label = str(day.year) if (day.month, day.day) == (1, 1) else day.strftime("%b %Y")
+    return ReleaseInfo(path, day.isoformat(), label)
 
 
 def normalise(text: str) -> str:
@@ -112,15 +87,12 @@ class CodeState:
     code: str
     kind: str
     descriptor: str
+    active: bool = True  # in force on its release's effective date
     added: str | None = None  # YYYY-MM-DD
     terminated: str | None = None  # YYYY-MM-DD
     clauses: tuple[tuple[str, str], ...] = ()  # (kind, text) in order
     findings: tuple[FindingNote, ...] = ()
     product_class: str | None = None
-
-    @property
-    def active(self) -> bool:
-        return self.terminated is None
 
     def rules(self) -> set[str]:
         return {f.rule for f in self.findings}
@@ -134,19 +106,17 @@ class Snapshot:
     codes: dict[str, CodeState] = field(default_factory=dict)
     has_dates: bool = True  # False for trimmed workbooks without ADD/TERM DT columns
 
-    def active_at(self, code: str, when: str | None) -> bool:
-        state = self.codes.get(code)
-        if state is None:
-            return False
-        return state.terminated is None or (when is not None and state.terminated >= when)
-
 
 def snapshot(path: str, linter: Linter, *, effective: str | None = None) -> Snapshot:
-    """Read and lint one release, keep plain values, drop the parsed entries."""
-    from hcpcs_lint.sources import load
+    """Read and lint one release, keep plain values, drop the parsed entries.
 
-    records = list(load(path))
-    info = release_info(path, records, effective)
+    ``effective`` (YYYYMMDD) overrides the date the file gives (``--effective``).
+    """
+    from hcpcs_lint.sources import read_release
+
+    release = read_release(path, effective=effective)
+    records = release.records
+    info = release_info(path, release.effective)
     result = linter.lint(records)
     by_code: dict[str, list[Finding]] = {}
     for f in result.findings:
@@ -159,6 +129,7 @@ def snapshot(path: str, linter: Linter, *, effective: str | None = None) -> Snap
             code=rec.code,
             kind=rec.kind,
             descriptor=rec.long,
+            active=rec.active,
             added=iso(rec.added),
             terminated=iso(rec.terminated),
             clauses=tuple((c.kind, c.text) for c in e.desc.clauses),

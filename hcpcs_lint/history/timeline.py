@@ -222,7 +222,7 @@ def _step(track: _Track, state: CodeState, release: ReleaseInfo) -> None:
 
     if last is None:
         event("reappeared" if tl.events else "first seen", state.added)
-    elif not last.active and state.active:
+    elif last.terminated and not state.terminated:
         event("reactivated", state.added)
     if last is not None and last.descriptor != state.descriptor:
         same = normalise(last.descriptor) == normalise(state.descriptor)
@@ -230,7 +230,7 @@ def _step(track: _Track, state: CodeState, release: ReleaseInfo) -> None:
             "reworded" if same else "revised",
             words=render_words(word_diff(last.descriptor, state.descriptor)),
         )
-    if not state.active and (last is None or last.active):
+    if state.terminated and (last is None or not last.terminated):
         event("terminated", state.terminated)
     for kind, text in state.clauses:
         key = (kind, normalise(text))
@@ -245,6 +245,6 @@ def _step(track: _Track, state: CodeState, release: ReleaseInfo) -> None:
 def _gone(track: _Track, release: ReleaseInfo) -> None:
     last = track.last
     assert last is not None and track.timeline is not None
-    if last.active:
+    if not last.terminated:
         track.timeline.events.append(Event(release.label, release.effective, "absent", last.descriptor))
     track.last = None

@@ -41,7 +41,12 @@ def test_release_labels_and_dates(snaps: dict[str, Snapshot]) -> None:
 def test_diff_2020_to_october_2025(snaps: dict[str, Snapshot]) -> None:
     d = diff_snapshots(snaps["2020"], snaps["Oct 2025"])
     counts = d.counts()
-    assert (counts["added"], counts["terminated"], counts["revised"], counts["reworded"]) == (1557, 400, 288, 13)
+    assert (counts["added"], counts["terminated"], counts["revised"], counts["reworded"]) == (
+        1557,
+        400,
+        288,
+        13,
+    )
     added = {a.code: a for a in d.added}
     for code in ("Q2053", "Q2054", "Q2055", "Q2056", "Q2057", "Q2058"):
         assert code in added, code

@@ -45,14 +45,12 @@ def test_clause_diff_pairs_by_wording_then_kind() -> None:
     assert clause_diff(old, tuple(reversed(old))) == []
 
 
-def test_release_dates_from_file_names() -> None:
-    assert release_info("x/HCPC2025_OCT_ANWEB.xlsx").effective == "2025-10-01"
-    assert release_info("x/HCPC2025_OCT_ANWEB.xlsx").label == "Oct 2025"
-    assert release_info("HCPC2019_CONTR_ANWEB.txt").effective == "2019-01-01"
-    assert release_info("HCPC2019_CONTR_ANWEB.txt").label == "2019"
-    assert release_info("HCPC2026_JAN_ANWEB_01122026.EXCERPT.txt").effective == "2026-01-01"
-    assert release_info("2020-Alpha-Numeric-HCPCS-File.zip").effective == "2020-01-01"
-    assert release_info("codes.csv").effective is None
+def test_release_labels() -> None:
+    assert release_info("x/HCPC2025_OCT_ANWEB.xlsx", "20251001") == ReleaseInfo(
+        "x/HCPC2025_OCT_ANWEB.xlsx", "2025-10-01", "Oct 2025"
+    )
+    assert release_info("HCPC2019_CONTR_ANWEB.txt", "20190101").label == "2019"
+    assert release_info("codes.csv", None) == ReleaseInfo("codes.csv", None, "codes.csv")
     assert in_release_order(["HCPC2025_OCT.xlsx", "codes.csv", "HCPC2019.txt", "HCPC2025_JUL.xlsx"]) == [
         "HCPC2019.txt",
         "HCPC2025_JUL.xlsx",
@@ -71,7 +69,13 @@ def _snap(label: str, effective: str, *states: CodeState, dated: bool = True) ->
 def _code(code: str, text: str, *, terminated: str | None = None, flagged: bool = False) -> CodeState:
     clauses = tuple(("clause", part.strip()) for part in text.split(","))
     return CodeState(
-        code, "procedure", text, terminated=terminated, clauses=clauses, findings=(HL101,) if flagged else ()
+        code,
+        "procedure",
+        text,
+        terminated is None,
+        terminated=terminated,
+        clauses=clauses,
+        findings=(HL101,) if flagged else (),
     )
 
 
