@@ -10,7 +10,7 @@ The fragments are words and shapes met in real Level II descriptors (written her
 from any file), plus the hostile ones: unbalanced brackets, control characters, odd whitespace,
 non-ASCII letters, very long tokens.
 
-Run ``python tests/fuzzing.py --parser N --readers N --jobs J`` (``make fuzz``).
+Run ``python -m tests.fuzzing --parser N --readers N --jobs J`` (``make fuzz``).
 """
 
 from __future__ import annotations
@@ -194,7 +194,7 @@ def _zip(name: str, data: bytes) -> bytes:
 
 def reader_seeds(data_root: Path | None) -> list[tuple[str, bytes]]:
     """Small valid inputs of every kind (file name, bytes); real release excerpts when present."""
-    from conftest import anweb_line, xlsx_bytes
+    from tests.conftest import anweb_line, xlsx_bytes
 
     fixed = "\r\n".join(
         [

@@ -18,9 +18,10 @@ from typing import BinaryIO, TextIO, cast
 from hcpcs_lint.limits import descriptor_problem
 from hcpcs_lint.model import InputError, Record
 from hcpcs_lint.sources.detect import HEAD_BYTES, detect_kind
+from hcpcs_lint.sources.release import Release, dated
 from hcpcs_lint.sources.text import decode_text
 
-__all__ = ["InputError", "decode_text", "detect_kind", "load"]
+__all__ = ["InputError", "Release", "decode_text", "detect_kind", "load", "read_release"]
 
 STDIN = "-"
 
@@ -67,6 +68,31 @@ def _read_stdin(stream: TextIO | BinaryIO | None) -> tuple[bytes, str | None]:
     return bytes(data), None
 
 
+def load(
+    path: str, *, stdin: TextIO | BinaryIO | None = None, effective: str | None = None
+) -> Iterator[Record]:
+    """Records from a file (or ``"-"`` for stdin) of any supported kind, each with its release date.
+
+    ``effective`` (YYYYMMDD) overrides the date read from the file (see sources.release).
+    Raises model.InputError for any bad input: a missing or unreadable file, binary or
+    undecodable data, an empty file, or (during iteration) a malformed record or a descriptor
+    past a limit in ``hcpcs_lint.limits``.
+    """
+    kind, records = _open(path, stdin)
+    return dated(records, path, kind, effective)[0]
+
+
+def read_release(
+    path: str, *, stdin: TextIO | BinaryIO | None = None, effective: str | None = None
+) -> Release:
+    """The whole file with its kind and date: ``release.effective``, ``release.records``."""
+    kind, records = _open(path, stdin)
+    stream, basis = dated(records, path, kind, effective)
+    rows = tuple(stream)
+    day = rows[0].effective if rows else effective
+    return Release(path=path, kind=kind, effective=day, basis=basis[0] if basis else "", records=rows)
+
+
 def _within_limits(records: Iterator[Record]) -> Iterator[Record]:
     """Refuse a descriptor past a limit (length, bracket depth) where it stands, before any rule
     parses it: ``path:line: descriptor is ... over the ... limit``."""
@@ -78,17 +104,12 @@ def _within_limits(records: Iterator[Record]) -> Iterator[Record]:
         yield rec
 
 
-def load(path: str, *, stdin: TextIO | BinaryIO | None = None) -> Iterator[Record]:
-    """Records from a file (or ``"-"`` for stdin) of any supported kind.
-
-    Raises model.InputError for any bad input: a missing or unreadable file, binary or
-    undecodable data, an empty file, or (during iteration) a malformed record or a descriptor
-    past a limit in ``hcpcs_lint.limits``.
-    """
-    return _within_limits(_load(path, stdin))
+def _open(path: str, stdin: TextIO | BinaryIO | None) -> tuple[str, Iterator[Record]]:
+    kind, records = _open_kind(path, stdin)
+    return kind, _within_limits(records)
 
 
-def _load(path: str, stdin: TextIO | BinaryIO | None) -> Iterator[Record]:
+def _open_kind(path: str, stdin: TextIO | BinaryIO | None) -> tuple[str, Iterator[Record]]:
     if path == STDIN:
         data, text = _read_stdin(stdin)
     else:
@@ -99,16 +120,16 @@ def _load(path: str, stdin: TextIO | BinaryIO | None) -> Iterator[Record]:
     if kind == "zip":
         from hcpcs_lint.sources.archive import read_archive
 
-        return read_archive(path, data)
+        return kind, read_archive(path, data)
     if kind == "workbook":
         from hcpcs_lint.sources.workbook import read_workbook
 
-        return read_workbook(path, data)
+        return kind, read_workbook(path, data)
     if text is None or "\x00" in text:
         text, _ = decode_text(path, data)
     if kind == "anweb":
         from hcpcs_lint.sources.anweb import read_anweb
 
-        return read_anweb(path, text)
+        return kind, read_anweb(path, text)
     module, function = _TEXT_READERS[kind]
-    return _text_reader(module, function)(path, text)
+    return kind, _text_reader(module, function)(path, text)

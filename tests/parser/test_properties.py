@@ -7,13 +7,13 @@ millions of generated descriptors.
 from __future__ import annotations
 
 import pytest
-from fuzzing import FRAGMENTS, SEPARATORS, parser_problems, span_problems
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hcpcs_lint import parser
 from hcpcs_lint.limits import MAX_DESCRIPTOR_CHARS, MAX_NESTING, LimitError
 from hcpcs_lint.parser import parse
+from tests.fuzzing import FRAGMENTS, SEPARATORS, parser_problems, span_problems
 
 descriptor_like = st.lists(
     st.tuples(st.sampled_from(FRAGMENTS), st.sampled_from(SEPARATORS)), max_size=30
