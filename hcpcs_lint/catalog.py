@@ -22,7 +22,9 @@ from rapidfuzz import fuzz, process, utils
 from hcpcs_lint.model import Descriptor, InputError
 
 _SERVICE_KEYS = {"id", "label", "cpt", "category_iii", "cpt_since", "terms", "classes"}
-_CLASS_KEYS = {"id", "label", "parent", "peer_group", "style_peers", "stems", "not_words", "terms", "routes"}
+_CLASS_KEYS = {
+    "id", "label", "parent", "peer_group", "style_peers", "stems", "not_words", "terms", "routes", "overrides",
+}  # fmt: skip
 _WORDS = re.compile(r"[a-z0-9+]+(?:[-'][a-z0-9+]+)*")
 
 
@@ -48,6 +50,9 @@ class ProductClass:
     not_words: frozenset[str] = frozenset()
     terms: tuple[str, ...] = ()
     routes: bool = False
+    # Classes this one rules out when the descriptor says so ("allogeneic" rules out the
+    # autologous classes its -leucel or CAR-T name would otherwise imply).
+    overrides: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -110,6 +115,12 @@ class Catalog:
         out = {"any-product"}
         for cid in found:
             out.update(self.ancestors(cid))
+        for cid in found:
+            for ruled_out in self.classes[cid].overrides:
+                if ruled_out in found:
+                    continue  # the descriptor names both ("allogeneic or autologous"): keep both
+                # The ruled-out class and every class under it (CAR-T under autologous) go.
+                out = {c for c in out if ruled_out not in self.ancestors(c)}
         result = frozenset(out)
         if len(self._class_cache) < 100_000:
             self._class_cache[key] = result
@@ -310,6 +321,7 @@ def load_catalog(extra_dirs: Sequence[str | Path] = ()) -> Catalog:
                     not_words=frozenset(c.get("not_words", ())),
                     terms=tuple(t.lower() for t in c.get("terms", ())),
                     routes=bool(c.get("routes", False)),
+                    overrides=tuple(c.get("overrides", ())),
                 )
             nouns.update(data.get("nouns", ()))
             hedges.extend(data.get("hedges", ()))
@@ -317,6 +329,9 @@ def load_catalog(extra_dirs: Sequence[str | Path] = ()) -> Catalog:
     for c in classes.values():
         if c.parent is not None and c.parent not in classes:
             raise InputError("catalog", f"class {c.id!r} has unknown parent {c.parent!r}")
+        for o in c.overrides:
+            if o not in classes:
+                raise InputError("catalog", f"class {c.id!r} overrides unknown class {o!r}")
     for s in services:
         for cid in s.classes:
             if cid != "any-product" and cid not in classes:

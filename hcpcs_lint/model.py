@@ -12,7 +12,16 @@ from typing import Literal
 Level = Literal["I", "II"]
 RecordKind = Literal["procedure", "modifier"]
 ClauseKind = Literal[
-    "route", "product", "service", "amount", "basis", "inclusion", "exclusion", "qualifier", "parenthetical"
+    "route",
+    "product",
+    "service",
+    "amount",
+    "basis",
+    "inclusion",
+    "exclusion",
+    "qualifier",
+    "parenthetical",
+    "add-on",  # "(list separately in addition to code for primary procedure)": one clause, whole
 ]
 HeadKind = Literal["product", "service"]
 Severity = Literal["error", "warning", "info"]
