@@ -24,6 +24,7 @@ from hcpcs_lint.model import Descriptor, InputError
 _SERVICE_KEYS = {"id", "label", "cpt", "category_iii", "cpt_since", "terms", "classes"}
 _CLASS_KEYS = {
     "id", "label", "parent", "peer_group", "style_peers", "stems", "not_words", "terms", "routes", "overrides",
+    "requires_parent",
 }  # fmt: skip
 _WORDS = re.compile(r"[a-z0-9+]+(?:[-'][a-z0-9+]+)*")
 
@@ -53,6 +54,9 @@ class ProductClass:
     # Classes this one rules out when the descriptor says so ("allogeneic" rules out the
     # autologous classes its -leucel or CAR-T name would otherwise imply).
     overrides: tuple[str, ...] = ()
+    # Found only where the parent class is found too ("allogeneic" marks a cell therapy only in
+    # a descriptor that names a cell therapy; a transplant global code says it too).
+    requires_parent: bool = False
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,9 @@ class Catalog:
                 if any(p.endswith(c.stems) and len(p) > 4 for p in parts if p):
                     found.add(c.id)
                     break
+        found = {
+            cid for cid in found if not self.classes[cid].requires_parent or self.classes[cid].parent in found
+        }
         out = {"any-product"}
         for cid in found:
             out.update(self.ancestors(cid))
@@ -322,6 +329,7 @@ def load_catalog(extra_dirs: Sequence[str | Path] = ()) -> Catalog:
                     terms=tuple(t.lower() for t in c.get("terms", ())),
                     routes=bool(c.get("routes", False)),
                     overrides=tuple(c.get("overrides", ())),
+                    requires_parent=bool(c.get("requires_parent", False)),
                 )
             nouns.update(data.get("nouns", ()))
             hedges.extend(data.get("hedges", ()))

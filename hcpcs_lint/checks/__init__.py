@@ -42,7 +42,9 @@ KINDS: dict[str, Kind] = {
     "service-inclusion": Kind(inclusion.check_inclusion),
     "service-overlap": Kind(inclusion.check_overlap, frozenset({"allow"})),
     "peer-contrast": Kind(peers.check_peers, frozenset({"max_related"})),
-    "class-consistency": Kind(consistency.check_consistency, frozenset({"aspect", "majority", "skip_when"})),
+    "class-consistency": Kind(
+        consistency.check_consistency, frozenset({"aspect", "majority", "min_peers", "skip_when"})
+    ),
     "existence": Kind(existence.check_existence, frozenset({"pattern", "replace"}), frozenset({"pattern"})),
     "residue": Kind(existence.check_residue),
 }
