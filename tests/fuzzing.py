@@ -60,13 +60,13 @@ def span_problems(desc: Descriptor) -> list[str]:
     """
     text = desc.text
     out: list[str] = []
-    spans = sorted(((c.start, c.end, c.kind) for c in desc.clauses), key=lambda s: (s[0], -s[1]))
+    spans = sorted(((c.start, c.end, c.role) for c in desc.clauses), key=lambda s: (s[0], -s[1]))
     covered = bytearray(len(text) + 1)
     for c in desc.clauses:
         if not 0 <= c.start < c.end <= len(text) or text[c.start : c.end] != c.text:
-            out.append(f"clause {c.kind} {c.start}:{c.end} does not slice its text {c.text!r}")
+            out.append(f"clause {c.role} {c.start}:{c.end} does not slice its text {c.text!r}")
         out.extend(
-            f"item {it.start}:{it.end} of {c.kind} does not slice its text {it.text!r}"
+            f"item {it.start}:{it.end} of {c.role} does not slice its text {it.text!r}"
             for it in c.items
             if text[it.start : it.end] != it.text or not c.start <= it.start <= it.end <= c.end
         )

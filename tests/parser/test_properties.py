@@ -79,16 +79,16 @@ def test_a_lone_bracket_is_residue() -> None:
 def test_unmatched_bracket_keeps_the_words_around_it() -> None:
     d = parse("Injection, examplemab (contains albumin, 10 mg")
     assert [d.text[a:b] for a, b in d.unparsed] == ["("]
-    assert d.head is not None and d.head.text == "examplemab"
-    assert "10 mg" in [c.text for c in d.of_kind("amount")]
+    assert d.head_clause is not None and d.head_clause.text == "examplemab"
+    assert "10 mg" in [c.text for c in d.of_role("amount")]
 
 
 def test_nesting_up_to_the_limit_parses_without_recursion() -> None:
     text = "Injection " + "(" * MAX_NESTING + "per dose" + ")" * MAX_NESTING
     d = parse(text)
     assert span_problems(d) == []
-    assert len(d.of_kind("parenthetical")) == 1
-    assert [c.text for c in d.of_kind("basis")] == ["per dose"]
+    assert len(d.of_role("parenthetical")) == 1
+    assert [c.text for c in d.of_role("basis")] == ["per dose"]
 
 
 def test_nesting_past_the_limit_is_a_named_error() -> None:
