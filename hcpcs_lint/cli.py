@@ -542,3 +542,8 @@ def repl(reference: str | None) -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+from hcpcs_lint.cli_report import report_cmd  # noqa: E402
+
+main.add_command(report_cmd)

@@ -1,17 +1,70 @@
 """`hcpcs-lint report`: the case file (HTML, Markdown, Word) from the same lint run as `check`.
 
-The command lints with the same linter `check` builds, turns the findings into check's JSON
-(``jsonfmt.finding_dict``) and adds the facts around them; ``casefile.build`` and a renderer do
-the rest. It decides nothing of its own about what is a finding or what the fix is.
+The command lints with the linter `check` builds, turns the findings into check's JSON
+(``jsonfmt.finding_dict``) and adds the facts a reader needs around them; ``casefile.build`` and a
+renderer do the rest. It decides nothing of its own about what is a finding or what the fix is.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from hcpcs_lint.model import Finding
+import click
+
+from hcpcs_lint.model import Finding, Record
+
+
+@click.command("report")
+@click.argument("paths", nargs=-1)
+@click.option("--format", "fmt", type=click.Choice(["html", "md", "docx"]), default="html", show_default=True)
+@click.option("-o", "--output-file", required=True, help="File to write (atomic; .html, .md or .docx).")
+@click.option("--reference", help="Release or corpus that peers come from (default: the bundled corpus).")
+@click.option("--history", multiple=True, help="Earlier releases: since when each code bundles services.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Configuration file to use.")
+def report_cmd(
+    paths: tuple[str, ...],
+    fmt: str,
+    output_file: str,
+    reference: str | None,
+    history: tuple[str, ...],
+    config_path: str | None,
+) -> None:
+    """Write the case for revised descriptors: summary, a section per code, sources and charts
+    (no PATH: the bundled corpus)."""
+    from hcpcs_lint import __version__, cli
+    from hcpcs_lint import config as cfg
+    from hcpcs_lint.casefile import build, render
+    from hcpcs_lint.engine import bundled_corpus_path
+
+    targets = cli._expand(paths) if paths else [cli._display(bundled_corpus_path())]
+    conf_file = Path(config_path) if config_path else cfg.find_config(Path(targets[0]).parent)
+    config = cfg.load_config(conf_file)
+    if reference:
+        config = cfg.merge_cli(config, reference=reference)
+    linter = cli._make_linter(config, reference, False, None)
+    doc = report_document(linter, targets, cli._records, reference=reference, tool_version=__version__)
+    data = render(fmt, build(doc))
+    _write_bytes(output_file, data)
+    n = sum(1 for f in doc["findings"] if f["rule"] == "HL101")
+    click.echo(f"Wrote {output_file} ({fmt}; {n} HL101 finding{'s' if n != 1 else ''}).", err=True)
+
+
+def _write_bytes(path: str, data: bytes) -> None:
+    import os
+    import tempfile
+
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=str(target.parent or Path(".")))
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def report_document(
@@ -20,7 +73,6 @@ def report_document(
     records_of: Any,
     *,
     reference: str | None,
-    history: Sequence[str] = (),
     tool_version: str = "",
 ) -> dict[str, Any]:
     """Everything ``casefile.build`` needs, with the findings exactly as ``check`` gives them."""
@@ -30,19 +82,23 @@ def report_document(
     findings: list[Finding] = []
     checked = 0
     entries: list[Any] = []
+    effective: str | None = None
     for path in paths:
-        result = linter.lint(records_of(path))
+        records: list[Record] = records_of(path)
+        effective = effective or next((r.effective for r in records if r.effective), None)
+        result = linter.lint(records)
         findings.extend(result.findings)
         checked += result.checked
         entries.extend(result.entries)
     corpus = linter.corpus_for(entries)
     codes = {f.code for f in findings} | {r.code for f in findings for r in f.related}
+    day = dt.date(int(effective[:4]), int(effective[4:6]), int(effective[6:8])) if effective else None
     return {
         "findings": [finding_dict(f) for f in sorted_findings(findings)],
         "release": {
             "path": ", ".join(paths),
-            "label": _label(paths),
-            "effective": None,
+            "label": day.strftime("%B %Y") if day else "",
+            "effective": day.isoformat() if day else None,
             "records": checked,
         },
         "reference": reference,
@@ -78,7 +134,3 @@ def _class_label(catalog: Any, entry: Any) -> str:
         return ""
     c = catalog.classes.get(cls)
     return c.label if c is not None else str(cls)
-
-
-def _label(paths: Sequence[str]) -> str:
-    return ", ".join(Path(p).name for p in paths)

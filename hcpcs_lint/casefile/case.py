@@ -29,7 +29,7 @@ from hcpcs_lint.report.diff import tokens
 
 SECTION_RULE = "HL101"
 OTHER_CLASS = "Other Level II products"
-_CODE = re.compile(r"^([A-Z]+)(\d+)$")
+_CODE = re.compile(r"^([A-Z]*)(\d+)([A-Z]*)$")
 _EDGE_WORDS = re.compile(r"^(?:and|or)\s+|[\s,]+(?:and|or)$")
 
 
@@ -207,7 +207,7 @@ def build(doc: Mapping[str, Any]) -> Case:
         for p in s.peers:
             if p.code not in flagged:
                 peers.setdefault(p.code, p)
-    precedent = _group(((p.product_class or OTHER_CLASS, p.code) for p in peers.values()))
+    precedent = _group((p.product_class or OTHER_CLASS, p.code) for p in peers.values())
 
     used = {c for s in sections for fam in s.families for c in fam.cpt}
     families = _families(services, used)
@@ -221,9 +221,7 @@ def build(doc: Mapping[str, Any]) -> Case:
             ReleaseCounts(
                 str(r.get("label") or r.get("path")),
                 r.get("effective"),
-                _group(
-                    (str(cls) or OTHER_CLASS, str(code)) for code, cls in (r.get("codes") or {}).items()
-                ),
+                _group((str(cls) or OTHER_CLASS, str(code)) for code, cls in (r.get("codes") or {}).items()),
             )
             for r in history.get("releases", ())
         )
@@ -355,7 +353,9 @@ def _families(services: Sequence[Mapping[str, Any]], cpt: set[str]) -> tuple[Fam
         covered.update(codes)
         since = s.get("cpt_since")
         before = tuple(
-            (str(b["code"]), str(b.get("until", ""))[:4]) for b in s.get("category_iii") or () if b.get("code")
+            (str(b["code"]), str(b.get("until", ""))[:4])
+            for b in s.get("category_iii") or ()
+            if b.get("code")
         )
         fam = Family(codes, str(s.get("label", "")), str(since)[:4] if since else None, before)
         if fam not in out:
@@ -387,28 +387,28 @@ def _group(pairs: Iterable[tuple[str, str]]) -> tuple[ClassCount, ...]:
 
 def code_ranges(codes: Iterable[str]) -> str:
     """'J3387, J3391–J3394': runs of three or more consecutive codes become a range."""
-    parsed: list[tuple[str, int, int, str]] = []
+    parsed: list[tuple[str, str, int, int, str]] = []  # (prefix, suffix, width, number, code)
     plain: list[str] = []
     for c in sorted(set(codes)):
         m = _CODE.match(c)
         if m:
-            parsed.append((m.group(1), len(m.group(2)), int(m.group(2)), c))
+            parsed.append((m.group(1), m.group(3), len(m.group(2)), int(m.group(2)), c))
         else:
             plain.append(c)
     parsed.sort()
-    runs: list[list[tuple[str, int, int, str]]] = []
+    runs: list[list[tuple[str, str, int, int, str]]] = []
     for p in parsed:
         last = runs[-1][-1] if runs else None
-        if last and last[0] == p[0] and last[1] == p[1] and p[2] == last[2] + 1:
+        if last and last[:3] == p[:3] and p[3] == last[3] + 1:
             runs[-1].append(p)
         else:
             runs.append([p])
     parts: list[str] = []
     for run in runs:
         if len(run) >= 3:
-            parts.append(f"{run[0][3]}–{run[-1][3]}")
+            parts.append(f"{run[0][4]}–{run[-1][4]}")
         else:
-            parts.extend(p[3] for p in run)
+            parts.extend(p[4] for p in run)
     return ", ".join(parts + plain)
 
 

@@ -193,14 +193,14 @@ def _peer_table(peers: tuple[Peer, ...]) -> str:
 
 def _sources(case: Case) -> str:
     out = ['<section id="sources">', "<h2>Sources</h2>"]
-    for r in case.rules:
-        out.append(f"<h3>{escape(r.code)} {escape(r.name)}</h3>")
-        if r.summary:
-            out.append(f"<p>{escape(r.summary)}</p>")
-        if r.rationale:
-            out.append(f"<p>{escape(r.rationale)}</p>")
-        if r.citations:
-            out.append("<ul>" + "".join(f"<li>{escape(c)}</li>" for c in r.citations) + "</ul>")
+    for rule in case.rules:
+        out.append(f"<h3>{escape(rule.code)} {escape(rule.name)}</h3>")
+        if rule.summary:
+            out.append(f"<p>{escape(rule.summary)}</p>")
+        if rule.rationale:
+            out.append(f"<p>{escape(rule.rationale)}</p>")
+        if rule.citations:
+            out.append("<ul>" + "".join(f"<li>{escape(c)}</li>" for c in rule.citations) + "</ul>")
     if case.families:
         out.append("<h3>CPT code families cited</h3>")
         out.append(_family_table(case.families))
@@ -212,4 +212,3 @@ def _sources(case: Case) -> str:
 
 def _code_link(code: str) -> str:
     return f'<a href="#code-{escape(code)}">{escape(code)}</a>'
-

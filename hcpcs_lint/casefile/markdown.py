@@ -38,13 +38,13 @@ def render(case: Case) -> str:
     for s in case.sections:
         lines += _section(s)
     lines += ["## Sources", ""]
-    for r in case.rules:
-        lines += [f"### {r.code} {esc(r.name)}", ""]
-        for text in (r.summary, r.rationale):
+    for rule in case.rules:
+        lines += [f"### {rule.code} {esc(rule.name)}", ""]
+        for text in (rule.summary, rule.rationale):
             if text:
                 lines += [esc(text), ""]
-        lines += [f"- {esc(c)}" for c in r.citations]
-        if r.citations:
+        lines += [f"- {esc(c)}" for c in rule.citations]
+        if rule.citations:
             lines.append("")
     if case.families:
         lines += ["### CPT code families cited", ""]
@@ -67,12 +67,12 @@ def _section(s: Section) -> list[str]:
         lines += ["Proposed: hcpcs-lint proposes no text for this code.", ""]
     lines += ["Services it bundles: " + "; ".join(esc(x) for x in s.services), ""]
     if s.families:
-        lines += ["CPT codes for these services:", ""] + _families(s.families) + [""]
+        lines += ["CPT codes for these services:", "", *_families(s.families), ""]
     if s.since:
         lines += [f"The clause has been in the descriptor since {esc(s.since)}.", ""]
     if s.peers:
         lines += ["Clean peers of the same class (they describe only the product):", ""]
-        lines += _peers(s.peers) + [""]
+        lines += [*_peers(s.peers), ""]
     return lines
 
 

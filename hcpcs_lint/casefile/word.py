@@ -46,12 +46,12 @@ def render(case: Case) -> bytes:
         _section(doc, s)
 
     doc.add_heading("Sources", level=1)
-    for r in case.rules:
-        doc.add_heading(f"{r.code} {r.name}", level=2)
-        for text in (r.summary, r.rationale):
+    for rule in case.rules:
+        doc.add_heading(f"{rule.code} {rule.name}", level=2)
+        for text in (rule.summary, rule.rationale):
             if text:
                 doc.add_paragraph(text)
-        for c in r.citations:
+        for c in rule.citations:
             doc.add_paragraph(c, style="List Bullet")
     if case.families:
         doc.add_heading("CPT code families cited", level=2)
