@@ -185,8 +185,27 @@ class Finding:
     cpt: tuple[str, ...] = ()
     related: tuple[Related, ...] = ()
     fix: Fix | None = None
+    # The words of the descriptor that name the services found, as written ("leukapheresis").
+    services: tuple[str, ...] = ()
     extra: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def code(self) -> str:
         return self.record.code
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """What a reporter needs to know of a rule; the rulebook fills it (SARIF rule metadata, help links).
+
+    It lives in the model so reporters and rules share it without importing each other.
+    """
+
+    code: str  # "HL101"
+    name: str  # "level2-includes-cpt-service"
+    group: str  # "cpt-jurisdiction"
+    severity: str  # default severity
+    summary: str  # one line: what it does
+    rationale: str  # why it matters (markdown), with citations
+    fix_safety: str  # one paragraph
+    help_uri: str | None = None

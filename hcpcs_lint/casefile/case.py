@@ -28,6 +28,9 @@ from typing import Any
 from hcpcs_lint.report.diff import tokens
 
 SECTION_RULE = "HL101"
+# The rules a case file argues from: the bundling itself and the contrast with clean peers.
+# Style findings (hyphenation, billing unit) stay in `check`; they do not belong in a comment letter.
+CASE_RULES = frozenset({"HL101", "HL201"})
 OTHER_CLASS = "Other Level II products"
 _CODE = re.compile(r"^([A-Z]*)(\d+)([A-Z]*)$")
 _EDGE_WORDS = re.compile(r"^(?:and|or)\s+|[\s,]+(?:and|or)$")
@@ -56,13 +59,13 @@ class Family:
 
     @property
     def years(self) -> str:
-        """'CPT since 2025; before that Category III 0537T (until 2024)', or ''."""
+        """'CPT since 2025; Category III 0537T until 2024', or ''."""
         parts = []
         if self.since:
             parts.append(f"CPT since {self.since}")
         if self.before:
-            earlier = ", ".join(f"{code} (until {year})" for code, year in self.before)
-            parts.append(f"before that Category III {earlier}")
+            earlier = ", ".join(f"{code} until {year}" for code, year in self.before)
+            parts.append(f"Category III {earlier}")
         return "; ".join(parts)
 
 
@@ -193,13 +196,17 @@ def build(doc: Mapping[str, Any]) -> Case:
 
     by_code: dict[str, list[Mapping[str, Any]]] = {}
     for f in findings:
+        if f["rule"] not in CASE_RULES:
+            continue
         by_code.setdefault(str(f["code"]), []).append(f)
     sections = [
         _section(code, fs, classes, services, since.get(code))
         for code, fs in by_code.items()
         if any(f["rule"] == SECTION_RULE for f in fs)
     ]
-    sections.sort(key=lambda s: (s.product_class, s.code))
+    by_class = _group((s.product_class, s.code) for s in sections)
+    rank = {c.product_class: i for i, c in enumerate(by_class)}
+    sections.sort(key=lambda s: (rank[s.product_class], s.code))
 
     flagged = {s.code for s in sections}
     peers: dict[str, Peer] = {}
@@ -214,7 +221,6 @@ def build(doc: Mapping[str, Any]) -> Case:
     rule_codes = sorted({str(f["rule"]) for fs in by_code.values() for f in fs if f["code"] in flagged})
     rules = tuple(_rule_source(code, (doc.get("rules") or {}).get(code) or {}) for code in rule_codes)
 
-    by_class = _group((s.product_class, s.code) for s in sections)
     label = str(release.get("label") or "")
     if history:
         releases = tuple(
@@ -262,7 +268,7 @@ def _section(
     # What the fix removes is what is struck, so the page and check's fix cannot disagree;
     # without a fix, the clause the finding points at.
     segments = removed(text, proposed) if proposed is not None else strike(text, spans)
-    named = [str(x) for f in main for x in (f.get("extra") or {}).get("services") or ()]
+    named = [str(x) for f in main for x in f.get("services") or ()]
     if not named:
         named = [_EDGE_WORDS.sub("", seg.text.strip(" ,;()")) for seg in segments if seg.struck]
     peers: dict[str, Peer] = {}

@@ -57,6 +57,7 @@ def finding(code: str, rule: str, text: str, clause: str, fix: str | None, **kw:
         "descriptor": text,
         "span": [start, start + len(clause)],
         "cpt": kw.get("cpt", []),
+        "services": kw.get("services", []),
         "related": [{"code": c, "descriptor": d, "note": ""} for c, d in kw.get("related", {}).items()],
         "fix": None if fix is None else {"applicability": "unsafe", "descriptor": fix, "message": ""},
     }
@@ -65,7 +66,15 @@ def finding(code: str, rule: str, text: str, clause: str, fix: str | None, **kw:
 def document(**over: Any) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "findings": [
-            finding("Q2041", "HL101", Q2041, CLAUSE, Q2041_FIX, cpt=["38225", "38226", "38227"]),
+            finding(
+                "Q2041",
+                "HL101",
+                Q2041,
+                CLAUSE,
+                Q2041_FIX,
+                cpt=["38225", "38226", "38227"],
+                services=["leukapheresis", "dose preparation procedures"],
+            ),
             finding("Q2041", "HL201", Q2041, CLAUSE, None, related=PEERS),
             finding(
                 "Q2043",
@@ -76,6 +85,8 @@ def document(**over: Any) -> dict[str, Any]:
             ),
             # a finding of another rule on a code HL101 does not flag: no section of its own
             finding("Q2099", "HL301", Q2041, "car positive", None),
+            # a style finding on a flagged code stays out of the case
+            finding("Q2041", "HL301", Q2041, "car positive", None),
         ],
         "release": {"path": "HCPC2025_OCT_ANWEB.xlsx", "label": "October 2025", "effective": "2025-10-01"},
         "rules": {
@@ -112,7 +123,9 @@ def test_a_section_per_hl101_code_with_check_s_fix_as_the_proposal() -> None:
     struck = [seg.text for seg in by["Q2041"].segments if seg.struck]
     assert struck == [CLAUSE + ","]
     assert "".join(seg.text for seg in by["Q2041"].segments) == Q2041
-    assert by["Q2041"].services == (CLAUSE,)
+    assert by["Q2041"].services == ("leukapheresis", "dose preparation procedures")
+    # without the finding's services, the words check's fix removes
+    assert by["Q2043"].services == ("including leukapheresis and all other preparatory procedures",)
     # peers come from the findings' related codes, with their class
     assert [p.code for p in by["Q2041"].peers] == ["J3392", "J3393", "J3394"]
     assert {p.product_class for p in by["Q2041"].peers} == {GENE}
@@ -139,7 +152,7 @@ def test_cpt_families_carry_our_wording_and_years_only_for_codes_check_cited() -
         (("38226",), "Readying cells for transport"),
         (("38227",), ""),  # cited by check, no wording in the catalog: the number alone
     ]
-    assert s.families[0].years == "CPT since 2025; before that Category III 0537T (until 2024)"
+    assert s.families[0].years == "CPT since 2025; Category III 0537T until 2024"
 
 
 def test_no_fix_means_no_proposal_and_the_finding_span_is_struck() -> None:
@@ -194,7 +207,7 @@ def test_markdown_strikes_the_clause_and_proposes_check_s_fix() -> None:
     assert f"~~{CLAUSE},~~ per therapeutic dose" in md
     assert f"Proposed: {Q2041_FIX}\n" in md
     assert "### Q2041 (CAR-T)" in md and "### Q2043" in md and "Q2099" not in md
-    assert "- CPT 38225: Collecting the patient's T cells (CPT since 2025; before that Category III" in md
+    assert "- CPT 38225: Collecting the patient's T cells (CPT since 2025; Category III 0537T until 2024)" in md
     assert "- J3393: Injection, betibeglogene autotemcel, per treatment" in md
     # descriptors with markup characters are escaped, so a comment box shows them as written
     doc = document()

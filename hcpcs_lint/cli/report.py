@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import click
 
-from hcpcs_lint.model import Finding, Record
+from hcpcs_lint.cli.common import display, expand, find_config, make_linter, records
+from hcpcs_lint.model import Finding, InputError, Record
 
 
 @click.command("report")
@@ -34,43 +34,32 @@ def report_cmd(
 ) -> None:
     """Write the case for revised descriptors: summary, a section per code, sources and charts
     (no PATH: the bundled corpus)."""
-    from hcpcs_lint import __version__, cli
+    from hcpcs_lint import __version__
     from hcpcs_lint import config as cfg
+    from hcpcs_lint.atomic import atomic_open
     from hcpcs_lint.casefile import build, render
     from hcpcs_lint.engine import bundled_corpus_path
 
-    targets = cli._expand(paths) if paths else [cli._display(bundled_corpus_path())]
-    conf_file = Path(config_path) if config_path else cfg.find_config(Path(targets[0]).parent)
-    config = cfg.load_config(conf_file)
+    targets = expand(paths) if paths else [display(bundled_corpus_path())]
+    config = find_config(targets, config_path)
     if reference:
         config = cfg.merge_cli(config, reference=reference)
-    linter = cli._make_linter(config, reference, False, None)
-    doc = report_document(linter, targets, cli._records, reference=reference, tool_version=__version__)
-    data = render(fmt, build(doc))
-    _write_bytes(output_file, data)
-    n = sum(1 for f in doc["findings"] if f["rule"] == "HL101")
-    click.echo(f"Wrote {output_file} ({fmt}; {n} HL101 finding{'s' if n != 1 else ''}).", err=True)
-
-
-def _write_bytes(path: str, data: bytes) -> None:
-    import os
-    import tempfile
-
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=str(target.parent or Path(".")))
+    linter = make_linter(config, reference)
+    doc = report_document(linter, targets, reference=reference, tool_version=__version__)
+    case = build(doc)
+    data = render(fmt, case)
     try:
-        with os.fdopen(fd, "wb") as fh:
+        with atomic_open(output_file, "wb") as fh:
             fh.write(data)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    except OSError as e:
+        raise InputError(output_file, f"cannot write the report: {e.strerror or e}") from e
+    n = len(case.sections)
+    click.echo(f"Wrote {output_file} ({fmt}; {n} code{'s' if n != 1 else ''} to revise).", err=True)
 
 
 def report_document(
     linter: Any,
     paths: Sequence[str],
-    records_of: Any,
     *,
     reference: str | None,
     tool_version: str = "",
@@ -84,9 +73,9 @@ def report_document(
     entries: list[Any] = []
     effective: str | None = None
     for path in paths:
-        records: list[Record] = records_of(path)
-        effective = effective or next((r.effective for r in records if r.effective), None)
-        result = linter.lint(records)
+        recs: list[Record] = records(path)
+        effective = effective or next((r.effective for r in recs if r.effective), None)
+        result = linter.run(recs)
         findings.extend(result.findings)
         checked += result.checked
         entries.extend(result.entries)
