@@ -207,7 +207,9 @@ def test_markdown_strikes_the_clause_and_proposes_check_s_fix() -> None:
     assert f"~~{CLAUSE},~~ per therapeutic dose" in md
     assert f"Proposed: {Q2041_FIX}\n" in md
     assert "### Q2041 (CAR-T)" in md and "### Q2043" in md and "Q2099" not in md
-    assert "- CPT 38225: Collecting the patient's T cells (CPT since 2025; Category III 0537T until 2024)" in md
+    assert (
+        "- CPT 38225: Collecting the patient's T cells (CPT since 2025; Category III 0537T until 2024)" in md
+    )
     assert "- J3393: Injection, betibeglogene autotemcel, per treatment" in md
     # descriptors with markup characters are escaped, so a comment box shows them as written
     doc = document()
