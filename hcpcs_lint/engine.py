@@ -14,15 +14,15 @@ from pathlib import Path
 
 from hcpcs_lint import config as cfg
 from hcpcs_lint.catalog import Catalog, load_catalog
-from hcpcs_lint.checks import KINDS
-from hcpcs_lint.checks.context import Check, Context, Corpus, Entry, make_entry
+from hcpcs_lint.checks import CHECKS
+from hcpcs_lint.checks.context import CheckFunction, Context, Corpus, Entry, make_entry
 from hcpcs_lint.fixes import FixOutcome, applicable, fix_record
 from hcpcs_lint.model import Finding, Location, Record
 from hcpcs_lint.rulebook import Rule, load_rules
 
 # Entry, Corpus, Context and make_entry live in checks/context.py; they stay importable from here.
 __all__ = [
-    "Check",
+    "CheckFunction",
     "Context",
     "Corpus",
     "Entry",
@@ -126,7 +126,7 @@ class Linter:
             if any(cfg.matches(s, rule.code, rule.name, rule.group) or s == "all" for s in rec.noqa):
                 continue
             sev = cfg.effective_severity(self.config, rule.code, rule.name, rule.group, rule.severity)
-            for f in KINDS[rule.kind].check(rule, e, ctx):
+            for f in CHECKS[rule.check].function(rule, e, ctx):
                 out.append(f if f.severity == sev else replace(f, severity=sev))  # type: ignore[arg-type]
         return out
 

@@ -49,7 +49,7 @@ def _iter_pairs(text: str) -> Iterator[re.Match[str]]:
 
 
 def check_consistency(rule: Rule, e: Entry, ctx: Context) -> Iterator[Finding]:
-    if e.desc.head_kind != "product" or e.record.level != "II":
+    if e.desc.head != "product" or e.record.level != "II":
         return
     aspect = rule.options.get("aspect")
     peers = _class_peers(e, ctx)
@@ -154,7 +154,7 @@ def _route(rule: Rule, e: Entry, peers: list[Entry]) -> Iterator[Finding]:
         return
     text = e.record.long
     route = preferred[:1].upper() + preferred[1:]
-    head = e.desc.head
+    head = e.desc.head_clause
     span = head.span if head is not None else (0, 0)
     fixed = f"{route}, {text[:1].lower()}{text[1:]}"
     yield finding(

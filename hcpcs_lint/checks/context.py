@@ -1,6 +1,6 @@
 """What a check receives, kept beside the checks (as sqlfluff's ``rules/context.py``).
 
-A check is called as ``check(rule, entry, context)``: the rule file's configuration (:class:`Rule`),
+A check function is called as ``function(rule, entry, context)``: the rule file's configuration (:class:`Rule`),
 one parsed record with what every rule needs of it computed once (:class:`Entry`), and the run's
 shared state (:class:`Context`: catalog, configuration, and the :class:`Corpus` that peer rules
 compare against). Living here, below the engine, these types let checks import nothing above them.
@@ -33,12 +33,12 @@ class Example:
 
 @dataclass(frozen=True)
 class Rule:
-    """One rule file, validated: which check it configures (``kind``) and how."""
+    """One rule file, validated: which check it configures (``check``) and how."""
 
     code: str
     name: str
     group: str
-    kind: str
+    check: str  # the check it configures: a key of hcpcs_lint.checks.CHECKS
     severity: str
     summary: str
     message: str
@@ -50,6 +50,11 @@ class Rule:
     options: Mapping[str, Any] = field(default_factory=dict)
     passing: tuple[Example, ...] = ()
     failing: tuple[Example, ...] = ()
+
+    @property
+    def kind(self) -> str:
+        """Old name of ``check``, kept while this wave's branches merge."""
+        return self.check
 
     def info(self) -> RuleInfo:
         rationale = self.rationale.strip()
@@ -76,17 +81,17 @@ class Entry:
 
     @cached_property
     def classes(self) -> frozenset[str]:
-        if self.desc.head_kind != "product":
+        if self.desc.head != "product":
             return frozenset()
         return self.catalog.classify(self.desc)
 
     @cached_property
     def bundled(self) -> list[tuple[Clause, list[Match]]]:
         """Inclusion clauses of a product descriptor with the CPT services their items name."""
-        if self.desc.head_kind != "product" or self.record.level != "II":
+        if self.desc.head != "product" or self.record.level != "II":
             return []
         out = []
-        for clause in self.desc.of_kind("inclusion"):
+        for clause in self.desc.of_role("inclusion"):
             matches = [m for it in clause.items if (m := self.catalog.match_item(it.text, self.classes))]
             if matches:
                 out.append((clause, matches))
@@ -124,7 +129,7 @@ class Corpus:
         return (
             e
             for e in self.entries.values()
-            if e.record.active and e.record.kind == "procedure" and e.desc.head_kind == "product"
+            if e.record.active and e.record.kind == "procedure" and e.desc.head == "product"
         )
 
     @cached_property
@@ -155,4 +160,4 @@ class Context:
     corpus: Corpus
 
 
-Check = Callable[[Rule, Entry, Context], Iterable[Finding]]
+CheckFunction = Callable[[Rule, Entry, Context], Iterable[Finding]]

@@ -69,7 +69,7 @@ def _removal_span(text: str, clause: Clause) -> tuple[int, int]:
 def check_overlap(rule: Rule, e: Entry, ctx: Context) -> Iterator[Finding]:
     """A service-headed Level II code whose head names a CPT service."""
     rec = e.record
-    if rec.level != "II" or e.desc.head_kind != "service":
+    if rec.level != "II" or e.desc.head != "service":
         return
     allow = tuple(rule.options.get("allow", ())) + tuple(ctx.config.allow_service_codes)
     if any(fnmatchcase(rec.code, g) for g in allow) or cfg.service_code_allowed(ctx.config, rec.code):
