@@ -12,7 +12,16 @@ from typing import Literal
 Level = Literal["I", "II"]
 RecordKind = Literal["procedure", "modifier"]
 ClauseRole = Literal[
-    "route", "product", "service", "amount", "basis", "inclusion", "exclusion", "qualifier", "parenthetical"
+    "route",
+    "product",
+    "service",
+    "amount",
+    "basis",
+    "inclusion",
+    "exclusion",
+    "qualifier",
+    "parenthetical",
+    "add-on",  # "(list separately in addition to code for primary procedure)": one clause, whole
 ]
 Head = Literal["product", "service"]  # what a descriptor is about
 # Old names, kept while this wave's branches merge; use ClauseRole and Head.

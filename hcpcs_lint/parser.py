@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from typing import Any, cast
@@ -213,11 +213,15 @@ class _Typer:
     them is shifted by the offset ``off`` of the segment in the descriptor.
     """
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, level: Level = "II", *, own_head: bool = True) -> None:
         self.text = text
         self.v = _vocab()
         self.out: list[Clause] = []
         self.head: Head | None = None
+        self.level = level
+        # The specific part of a Level I descriptor ("first 25 sq cm", "each additional hour")
+        # often has no head of its own: the family stem holds it.
+        self.own_head = own_head
 
     def clause(self, role: str, start: int, end: int, *, items: tuple[Item, ...] = (), kw: str = "") -> None:
         self.out.append(Clause(role, self.text[start:end], start, end, items, kw))  # type: ignore[arg-type]
@@ -259,11 +263,16 @@ class _Typer:
             return seen_head
         is_basis = v.basis.match(text) is not None
         is_amount = not is_basis and v.amount.match(text) is not None
-        if not seen_head and not is_basis and not is_amount:
+        if not self.own_head and not seen_head and not is_basis and not is_amount and v.qualifier.match(text):
+            seen_head = True  # "each additional ...", "with ...": qualifies the family's head
+            self.clause("qualifier", start, end)
+        elif not seen_head and not is_basis and not is_amount:
             # The head: product or service. A trailing parenthetical stands as its own clause.
             if isinstance(p.toks[-1], _Paren) and len(p.toks) > 1:
                 end = off + _pos(p.toks[-2])[1]
-            head: Head = head_of(self.text[start:end])
+            # CPT (Level I) codes are procedures and services by definition: "Taking skin from a
+            # donor site" is a service even though its head noun names a thing.
+            head: Head = "service" if self.level == "I" else head_of(self.text[start:end])
             self.head = head
             self.clause(head, start, end)
             seen_head = True
@@ -406,17 +415,33 @@ def _residue(
     return tuple(sorted(set(out)))
 
 
-def _parse_level2(text: str, level: Level) -> Descriptor:
-    segs, failed = _parse_segments(text)
-    typer = _Typer(text)
+# The add-on marker of CPT (and of a few Level II codes, G0501): one clause, never parsed inside.
+_ADD_ON = re.compile(
+    r"\(\s*list\s+separately\s+in\s+addition\s+to\b[^()]*\)"
+    r"|(?<![\w(])list\s+separately\s+in\s+addition\s+to\b[^,;()]*",
+    re.I,
+)
+
+
+def _parse_level2(text: str, level: Level, *, own_head: bool = True) -> Descriptor:
+    markers = [m.span() for m in _ADD_ON.finditer(text)] if "eparately" in text else []
+    masked = text
+    for a, b in markers:  # blank the marker out so every other span stays exact
+        masked = masked[:a] + " " * (b - a) + masked[b:]
+    segs, failed = _parse_segments(masked)
+    typer = _Typer(masked, level, own_head=own_head)
     typer.segments(segs, top=True)
-    clauses = tuple(sorted(typer.out, key=lambda c: (c.start, -c.end)))
+    found = typer.out
+    if markers:
+        found = [replace(c, text=text[c.start : c.end]) for c in found]
+        found += [Clause("add-on", text[a:b], a, b, keyword="list separately") for a, b in markers]
+    clauses = tuple(sorted(found, key=lambda c: (c.start, -c.end)))
     return Descriptor(
         text=text,
         level=level,
-        head=typer.head or "product",
+        head=typer.head or ("service" if level == "I" else "product"),
         clauses=clauses,
-        unparsed=_residue(text, clauses, failed),
+        unparsed=_residue(masked, clauses, failed),
     )
 
 
@@ -445,11 +470,11 @@ def parse(text: str, level: Level = "II") -> Descriptor:
     rest = text[k + 1 :]
     lead_ws = len(rest) - len(rest.lstrip())
     stem = _parse_level2(text[:k], "I")
-    specific = _parse_level2(rest.strip(), "I")
+    specific = _parse_level2(rest.strip(), "I", own_head=False)
     return Descriptor(
         text=desc.text,
         level="I",
-        head=stem.head,
+        head="service",
         clauses=desc.clauses,
         unparsed=desc.unparsed,
         stem=stem,

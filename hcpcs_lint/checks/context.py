@@ -116,9 +116,14 @@ def make_entry(record: Record, catalog: Catalog) -> Entry:
 
 @dataclass
 class Corpus:
-    """Records that peer rules compare against: the input first, then the reference."""
+    """Records that peer rules compare against: the input first, then the reference.
+
+    Peers are taken as of one day (``as_of``, YYYYMMDD: the input release's effective date): a
+    code added after it or terminated before it is no peer. None means now (not terminated).
+    """
 
     entries: dict[str, Entry] = field(default_factory=dict)
+    as_of: str | None = None
 
     def add(self, entries: Iterable[Entry], *, override: bool) -> None:
         for e in entries:
@@ -126,10 +131,11 @@ class Corpus:
                 self.entries[e.record.code] = e
 
     def active_products(self) -> Iterable[Entry]:
+        day = self.as_of
         return (
             e
             for e in self.entries.values()
-            if e.record.active and e.record.kind == "procedure" and e.desc.head == "product"
+            if e.record.kind == "procedure" and e.desc.head == "product" and e.record.active_on(day)
         )
 
     @cached_property
