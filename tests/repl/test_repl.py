@@ -25,8 +25,8 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 from rich.console import Console
 
-from hcpcs_lint.repl import session as session_mod
 from hcpcs_lint.repl import Reference, Repl, ReplCompleter, default_history_path, run, run_lines
+from hcpcs_lint.repl import session as session_mod
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO / "corpora" / "cell-gene-therapy.csv"
