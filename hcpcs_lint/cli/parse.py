@@ -10,54 +10,11 @@ import click
 
 from hcpcs_lint.cli.common import records
 from hcpcs_lint.model import Descriptor, Record
+from hcpcs_lint.report.descriptor import descriptor_json
+from hcpcs_lint.report.styles import RESIDUE_STYLE, ROLE_STYLE
 
 if TYPE_CHECKING:
     from hcpcs_lint.families import Family
-
-
-def descriptor_json(rec: Record, d: Descriptor) -> dict[str, Any]:
-    def clauses(desc: Descriptor, shift: int = 0) -> list[dict[str, Any]]:
-        out = []
-        for c in desc.clauses:
-            obj: dict[str, Any] = {"role": c.role, "text": c.text, "span": [c.start + shift, c.end + shift]}
-            if c.role in ("inclusion", "exclusion"):
-                obj["items"] = [{"text": i.text, "span": [i.start + shift, i.end + shift]} for i in c.items]
-            out.append(obj)
-        return out
-
-    obj: dict[str, Any] = {
-        "code": rec.code,
-        "level": rec.level,
-        "kind": rec.kind,
-        "source": str(rec.location),
-        "terminated": rec.terminated,
-        "descriptor": rec.long,
-        "head": d.head,
-        "clauses": clauses(d),
-        "unparsed": [list(u) for u in d.unparsed],
-    }
-    if d.stem is not None and d.specific is not None:
-        obj["stem"] = {"text": d.stem.text, "span": [0, len(d.stem.text)], "clauses": clauses(d.stem)}
-        obj["specific"] = {
-            "text": d.specific.text,
-            "span": [d.specific_offset, d.specific_offset + len(d.specific.text)],
-            "clauses": clauses(d.specific, d.specific_offset),
-        }
-    return obj
-
-
-STYLES = {
-    "route": "magenta",
-    "product": "bold cyan",
-    "service": "bold yellow",
-    "amount": "green",
-    "basis": "blue",
-    "inclusion": "bold red",
-    "exclusion": "red",
-    "qualifier": "white",
-    "parenthetical": "dim",
-    "add-on": "italic cyan",
-}
 
 
 @click.command()
@@ -103,11 +60,11 @@ def _add_clauses(node: Any, d: Descriptor) -> None:
     from rich.text import Text
 
     for c in d.clauses:
-        child = node.add(Text.assemble((f"{c.role:<13}", STYLES.get(c.role, "")), c.text))
+        child = node.add(Text.assemble((f"{c.role:<13}", ROLE_STYLE.get(c.role, "")), c.text))
         for it in c.items:
             child.add(Text.assemble(("item ", "dim"), it.text))
     for s, e in d.unparsed:
-        node.add(Text.assemble(("unparsed     ", "reverse red"), d.text[s:e]))
+        node.add(Text.assemble(("unparsed     ", RESIDUE_STYLE), d.text[s:e]))
 
 
 def _record_tree(rec: Record, d: Descriptor) -> Any:
