@@ -15,11 +15,11 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import BinaryIO, TextIO, cast
 
-from hcpcs_lint.model import InputError, Record
-from hcpcs_lint.sources.detect import HEAD_BYTES, detect_kind
+from hcpcs_lint.model import InputError, NoDescriptors, Record
+from hcpcs_lint.sources.detect import HEAD_BYTES, detect_kind, require_coded_lines
 from hcpcs_lint.sources.text import decode_text
 
-__all__ = ["InputError", "decode_text", "detect_kind", "load"]
+__all__ = ["InputError", "NoDescriptors", "decode_text", "detect_kind", "load"]
 
 STDIN = "-"
 
@@ -66,11 +66,31 @@ def _read_stdin(stream: TextIO | BinaryIO | None) -> tuple[bytes, str | None]:
     return bytes(data), None
 
 
-def load(path: str, *, stdin: TextIO | BinaryIO | None = None) -> Iterator[Record]:
+# What each reader looks for, named in the "no HCPCS descriptors found" error.
+LOOKED_FOR = {
+    "table": "rows with a code and a descriptor under the header row",
+    "draft": (
+        "Markdown tables with a code and a descriptor column, `CODE: descriptor` lines, and quoted"
+        ' descriptors after a code or placeholder (JXXXX "…", which currently reads: "…")'
+    ),
+    "lines": "one descriptor per line, optionally after its code (Q2041 text)",
+    "pdf": (
+        "quoted descriptors after a code or placeholder in the PDF's text"
+        ' (JXXXX "…", to instead read: "…"), and `CODE: descriptor` lines'
+    ),
+    "anweb": "CMS fixed-width records",
+    "workbook": "rows under a HCPC / LONG DESCRIPTION header",
+    "zip": "an ANWEB release member",
+}
+
+
+def load(path: str, *, stdin: TextIO | BinaryIO | None = None, allow_empty: bool = False) -> Iterator[Record]:
     """Records from a file (or ``"-"`` for stdin) of any supported kind.
 
     Raises model.InputError for any bad input: a missing or unreadable file, binary or
-    undecodable data, an empty file, or (during iteration) a malformed record.
+    undecodable data, an empty file, or (during iteration) a malformed record. A file from
+    which no descriptor could be read raises model.NoDescriptors once iteration ends, unless
+    ``allow_empty``: nothing passes unread.
     """
     if path == STDIN:
         data, text = _read_stdin(stdin)
@@ -79,6 +99,25 @@ def load(path: str, *, stdin: TextIO | BinaryIO | None = None) -> Iterator[Recor
     if not data.removeprefix(b"\xef\xbb\xbf").strip():
         raise InputError(path, "empty input" if path == STDIN else "empty file")
     kind = detect_kind(path, data[:HEAD_BYTES])
+    records = _read(path, kind, data, text)
+    return records if allow_empty else _not_empty(path, kind, records)
+
+
+def _not_empty(path: str, kind: str, records: Iterator[Record]) -> Iterator[Record]:
+    count = 0
+    for record in records:
+        count += 1
+        yield record
+    if not count:
+        where = "standard input" if path == STDIN else path
+        raise NoDescriptors(path, f"no HCPCS descriptors found in {where}: looked for {LOOKED_FOR[kind]}")
+
+
+def _read(path: str, kind: str, data: bytes, text: str | None) -> Iterator[Record]:
+    if kind == "pdf":
+        from hcpcs_lint.sources.pdf import read_pdf
+
+        return read_pdf(path, data)
     if kind == "zip":
         from hcpcs_lint.sources.archive import read_archive
 
@@ -93,5 +132,7 @@ def load(path: str, *, stdin: TextIO | BinaryIO | None = None) -> Iterator[Recor
         from hcpcs_lint.sources.anweb import read_anweb
 
         return read_anweb(path, text)
+    if kind == "lines" and path != STDIN:
+        require_coded_lines(path, text)
     module, function = _TEXT_READERS[kind]
     return _text_reader(module, function)(path, text)

@@ -58,3 +58,4 @@ def read_lines(path: str, text: str) -> Iterator[Record]:
             level=level,
             noqa=noqa,
         )
+
