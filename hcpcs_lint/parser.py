@@ -20,7 +20,7 @@ from typing import Any, cast
 from lark import Lark, Token, Transformer
 from lark.exceptions import LarkError
 
-from hcpcs_lint.model import Clause, Descriptor, HeadKind, Item, Level
+from hcpcs_lint.model import Clause, Descriptor, Head, Item, Level
 
 # -- raw pieces built by the Transformer while parsing --------------------------------------------
 
@@ -70,7 +70,7 @@ class _Part:
 
 @dataclass(slots=True)
 class _Raw:
-    kind: str  # inclusion | exclusion | basis | purpose
+    role: str  # inclusion | exclusion | basis | purpose
     kw: Token
     items: list[_Part]  # for inclusion/exclusion
     tail: _Part | None  # for basis/purpose
@@ -126,7 +126,7 @@ class _Build(Transformer):  # type: ignore[type-arg]
 
     def exclusion(self, ch: list[Any]) -> _Raw:
         raw = self.inclusion(ch)
-        raw.kind = "exclusion"
+        raw.role = "exclusion"
         return raw
 
     def basis(self, ch: list[Any]) -> _Raw:
@@ -187,7 +187,7 @@ _UNCOVERED = re.compile("\x00+")
 _TRIM = frozenset(" \t\r\n,;.:()[]")
 
 
-def head_kind_of(text: str) -> HeadKind:
+def head_of(text: str) -> Head:
     """Product or service, from the head noun: the last word before the first preposition."""
     v = _vocab()
     last = ""
@@ -203,6 +203,9 @@ def head_kind_of(text: str) -> HeadKind:
     return "product"
 
 
+head_kind_of = head_of  # old name, kept while this wave's branches merge
+
+
 class _Typer:
     """Turns raw segments into clauses, in text order.
 
@@ -214,10 +217,10 @@ class _Typer:
         self.text = text
         self.v = _vocab()
         self.out: list[Clause] = []
-        self.head_kind: HeadKind | None = None
+        self.head: Head | None = None
 
-    def clause(self, kind: str, start: int, end: int, *, items: tuple[Item, ...] = (), kw: str = "") -> None:
-        self.out.append(Clause(kind, self.text[start:end], start, end, items, kw))  # type: ignore[arg-type]
+    def clause(self, role: str, start: int, end: int, *, items: tuple[Item, ...] = (), kw: str = "") -> None:
+        self.out.append(Clause(role, self.text[start:end], start, end, items, kw))  # type: ignore[arg-type]
 
     def nested(self, part: _Part, off: int) -> None:
         """Brackets inside a part: their own keyword clauses surface (nested spans)."""
@@ -234,12 +237,12 @@ class _Typer:
             elif seg.lead is not None:
                 seen_head = self.lead(seg.lead, off, first=i == 0, seen_head=seen_head, alone=not seg.clauses)
             for raw in seg.clauses:
-                if raw.kind in ("inclusion", "exclusion"):
+                if raw.role in ("inclusion", "exclusion"):
                     i = self.listing(raw, off, segs, i, last=raw is seg.clauses[-1])
                 else:
                     assert raw.tail is not None
-                    kind = "basis" if raw.kind == "basis" else "qualifier"
-                    self.clause(kind, off + int(raw.kw.start_pos or 0), off + raw.tail.end, kw=str(raw.kw))
+                    role = "basis" if raw.role == "basis" else "qualifier"
+                    self.clause(role, off + int(raw.kw.start_pos or 0), off + raw.tail.end, kw=str(raw.kw))
                     self.nested(raw.tail, off)
             i += 1
 
@@ -260,9 +263,9 @@ class _Typer:
             # The head: product or service. A trailing parenthetical stands as its own clause.
             if isinstance(p.toks[-1], _Paren) and len(p.toks) > 1:
                 end = off + _pos(p.toks[-2])[1]
-            kind: HeadKind = head_kind_of(self.text[start:end])
-            self.head_kind = kind
-            self.clause(kind, start, end)
+            head: Head = head_of(self.text[start:end])
+            self.head = head
+            self.clause(head, start, end)
             seen_head = True
         elif is_basis or is_amount or _HAS_ALNUM.search(text):
             self.clause("basis" if is_basis else "amount" if is_amount else "qualifier", start, end)
@@ -295,7 +298,7 @@ class _Typer:
         end = items[-1][0] + items[-1][1].end if items else off + int(raw.kw.end_pos or 0)
         text = self.text
         built = tuple(Item(text[o + p.start : o + p.end], o + p.start, o + p.end) for o, p in items)
-        self.clause(raw.kind, start, end, items=built, kw=str(raw.kw))
+        self.clause(raw.role, start, end, items=built, kw=str(raw.kw))
         for o, p in items:
             self.nested(p, o)
         return i
@@ -411,7 +414,7 @@ def _parse_level2(text: str, level: Level) -> Descriptor:
     return Descriptor(
         text=text,
         level=level,
-        head_kind=typer.head_kind or "product",
+        head=typer.head or "product",
         clauses=clauses,
         unparsed=_residue(text, clauses, failed),
     )
@@ -446,7 +449,7 @@ def parse(text: str, level: Level = "II") -> Descriptor:
     return Descriptor(
         text=desc.text,
         level="I",
-        head_kind=stem.head_kind,
+        head=stem.head,
         clauses=desc.clauses,
         unparsed=desc.unparsed,
         stem=stem,

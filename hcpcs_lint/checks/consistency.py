@@ -10,14 +10,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
-from hcpcs_lint.checks import finding
+from hcpcs_lint.checks.base import finding
+from hcpcs_lint.checks.context import Context, Entry, Rule
 from hcpcs_lint.model import Finding, Related
-from hcpcs_lint.rulebook import Rule
-
-if TYPE_CHECKING:
-    from hcpcs_lint.engine import Context, Entry
 
 _PAIR = re.compile(r"\b([a-z0-9+]+)([- ])([a-z0-9+]+)\b", re.I)
 
@@ -53,7 +49,7 @@ def _iter_pairs(text: str) -> Iterator[re.Match[str]]:
 
 
 def check_consistency(rule: Rule, e: Entry, ctx: Context) -> Iterator[Finding]:
-    if e.desc.head_kind != "product" or e.record.level != "II":
+    if e.desc.head != "product" or e.record.level != "II":
         return
     aspect = rule.options.get("aspect")
     peers = _class_peers(e, ctx)
@@ -158,7 +154,7 @@ def _route(rule: Rule, e: Entry, peers: list[Entry]) -> Iterator[Finding]:
         return
     text = e.record.long
     route = preferred[:1].upper() + preferred[1:]
-    head = e.desc.head
+    head = e.desc.head_clause
     span = head.span if head is not None else (0, 0)
     fixed = f"{route}, {text[:1].lower()}{text[1:]}"
     yield finding(

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from fnmatch import fnmatchcase
-from typing import TYPE_CHECKING
 
 from hcpcs_lint import config as cfg
-from hcpcs_lint.checks import finding, join_items
+from hcpcs_lint.checks.base import finding, join_items
+from hcpcs_lint.checks.context import Context, Entry, Rule
 from hcpcs_lint.model import Clause, Finding
-from hcpcs_lint.rulebook import Rule
-
-if TYPE_CHECKING:
-    from hcpcs_lint.engine import Context, Entry
 
 
 def check_inclusion(rule: Rule, e: Entry, ctx: Context) -> Iterator[Finding]:
@@ -73,7 +69,7 @@ def _removal_span(text: str, clause: Clause) -> tuple[int, int]:
 def check_overlap(rule: Rule, e: Entry, ctx: Context) -> Iterator[Finding]:
     """A service-headed Level II code whose head names a CPT service."""
     rec = e.record
-    if rec.level != "II" or e.desc.head_kind != "service":
+    if rec.level != "II" or e.desc.head != "service":
         return
     allow = tuple(rule.options.get("allow", ())) + tuple(ctx.config.allow_service_codes)
     if any(fnmatchcase(rec.code, g) for g in allow) or cfg.service_code_allowed(ctx.config, rec.code):

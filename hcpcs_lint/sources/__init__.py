@@ -1,6 +1,6 @@
 """Sources: every input the linter accepts, turned into ``model.Record``s by one call, ``load``.
 
-The dispatcher reads the bytes once, decides the kind from content (then the name), and hands
+The dispatcher reads the bytes once, decides the format from content (then the name), and hands
 the bytes or decoded text to one reader. Readers for CSV/TSV tables, Markdown drafts and plain
 lines are imported lazily so that loading a CMS release never pays for them (and vice versa).
 Anything wrong with the input surfaces as ``model.InputError``, raised either by ``load`` itself
@@ -16,15 +16,19 @@ from collections.abc import Callable, Iterator
 from typing import BinaryIO, TextIO, cast
 
 from hcpcs_lint.model import InputError, NoDescriptors, Record
-from hcpcs_lint.sources.detect import HEAD_BYTES, detect_kind, require_coded_lines
+from hcpcs_lint.sources.detect import HEAD_BYTES, detect_format, detect_kind, require_coded_lines
+from hcpcs_lint.sources.release import Release, dated
 from hcpcs_lint.sources.text import decode_text
 
-__all__ = ["InputError", "NoDescriptors", "decode_text", "detect_kind", "load"]
+__all__ = [
+    "InputError", "NoDescriptors", "Release", "decode_text", "detect_format", "detect_kind", "load",
+    "read_release",
+]  # fmt: skip
 
 STDIN = "-"
 
 TextReader = Callable[[str, str], Iterator[Record]]
-# kind -> (module under hcpcs_lint.sources, function); each takes (path, decoded text).
+# format -> (module under hcpcs_lint.sources, function); each takes (path, decoded text).
 _TEXT_READERS: dict[str, tuple[str, str]] = {
     "table": ("table", "read_table"),
     "draft": ("draft", "read_draft"),
@@ -84,55 +88,75 @@ LOOKED_FOR = {
 }
 
 
-def load(path: str, *, stdin: TextIO | BinaryIO | None = None, allow_empty: bool = False) -> Iterator[Record]:
-    """Records from a file (or ``"-"`` for stdin) of any supported kind.
+def load(
+    path: str,
+    *,
+    stdin: TextIO | BinaryIO | None = None,
+    effective: str | None = None,
+    allow_empty: bool = False,
+) -> Iterator[Record]:
+    """Records from a file (or ``"-"`` for stdin) of any supported format, each with its release date.
 
+    ``effective`` (YYYYMMDD) overrides the date read from the file (see sources.release).
     Raises model.InputError for any bad input: a missing or unreadable file, binary or
     undecodable data, an empty file, or (during iteration) a malformed record. A file from
     which no descriptor could be read raises model.NoDescriptors once iteration ends, unless
     ``allow_empty``: nothing passes unread.
     """
-    if path == STDIN:
-        data, text = _read_stdin(stdin)
-    else:
-        data, text = _read_path(path), None
-    if not data.removeprefix(b"\xef\xbb\xbf").strip():
-        raise InputError(path, "empty input" if path == STDIN else "empty file")
-    kind = detect_kind(path, data[:HEAD_BYTES])
-    records = _read(path, kind, data, text)
-    return records if allow_empty else _not_empty(path, kind, records)
+    fmt, records = _open(path, stdin)
+    if not allow_empty:
+        records = _not_empty(path, fmt, records)
+    return dated(records, path, fmt, effective)[0]
 
 
-def _not_empty(path: str, kind: str, records: Iterator[Record]) -> Iterator[Record]:
+def _not_empty(path: str, fmt: str, records: Iterator[Record]) -> Iterator[Record]:
     count = 0
     for record in records:
         count += 1
         yield record
     if not count:
         where = "standard input" if path == STDIN else path
-        raise NoDescriptors(path, f"no HCPCS descriptors found in {where}: looked for {LOOKED_FOR[kind]}")
+        raise NoDescriptors(path, f"no HCPCS descriptors found in {where}: looked for {LOOKED_FOR[fmt]}")
 
 
-def _read(path: str, kind: str, data: bytes, text: str | None) -> Iterator[Record]:
-    if kind == "pdf":
+def read_release(
+    path: str, *, stdin: TextIO | BinaryIO | None = None, effective: str | None = None
+) -> Release:
+    """The whole file with its format and date: ``release.effective``, ``release.records``."""
+    fmt, records = _open(path, stdin)
+    stream, basis = dated(records, path, fmt, effective)
+    rows = tuple(stream)
+    day = rows[0].effective if rows else effective
+    return Release(path=path, format=fmt, effective=day, basis=basis[0] if basis else "", records=rows)
+
+
+def _open(path: str, stdin: TextIO | BinaryIO | None) -> tuple[str, Iterator[Record]]:
+    if path == STDIN:
+        data, text = _read_stdin(stdin)
+    else:
+        data, text = _read_path(path), None
+    if not data.removeprefix(b"\xef\xbb\xbf").strip():
+        raise InputError(path, "empty input" if path == STDIN else "empty file")
+    fmt = detect_format(path, data[:HEAD_BYTES])
+    if fmt == "pdf":
         from hcpcs_lint.sources.pdf import read_pdf
 
-        return read_pdf(path, data)
-    if kind == "zip":
+        return fmt, read_pdf(path, data)
+    if fmt == "zip":
         from hcpcs_lint.sources.archive import read_archive
 
-        return read_archive(path, data)
-    if kind == "workbook":
+        return fmt, read_archive(path, data)
+    if fmt == "workbook":
         from hcpcs_lint.sources.workbook import read_workbook
 
-        return read_workbook(path, data)
+        return fmt, read_workbook(path, data)
     if text is None or "\x00" in text:
         text, _ = decode_text(path, data)
-    if kind == "anweb":
+    if fmt == "anweb":
         from hcpcs_lint.sources.anweb import read_anweb
 
-        return read_anweb(path, text)
-    if kind == "lines" and path != STDIN:
+        return fmt, read_anweb(path, text)
+    if fmt == "lines" and path != STDIN:
         require_coded_lines(path, text)
-    module, function = _TEXT_READERS[kind]
-    return _text_reader(module, function)(path, text)
+    module, function = _TEXT_READERS[fmt]
+    return fmt, _text_reader(module, function)(path, text)
