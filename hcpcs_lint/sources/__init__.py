@@ -94,6 +94,7 @@ def load(
     stdin: TextIO | BinaryIO | None = None,
     effective: str | None = None,
     allow_empty: bool = False,
+    as_format: str | None = None,
 ) -> Iterator[Record]:
     """Records from a file (or ``"-"`` for stdin) of any supported format, each with its release date.
 
@@ -101,9 +102,9 @@ def load(
     Raises model.InputError for any bad input: a missing or unreadable file, binary or
     undecodable data, an empty file, or (during iteration) a malformed record. A file from
     which no descriptor could be read raises model.NoDescriptors once iteration ends, unless
-    ``allow_empty``: nothing passes unread.
+    ``allow_empty``: nothing passes unread. ``as_format`` skips detection and uses that reader.
     """
-    fmt, records = _open(path, stdin)
+    fmt, records = _open(path, stdin, as_format)
     if not allow_empty:
         records = _not_empty(path, fmt, records)
     return dated(records, path, fmt, effective)[0]
@@ -130,14 +131,19 @@ def read_release(
     return Release(path=path, format=fmt, effective=day, basis=basis[0] if basis else "", records=rows)
 
 
-def _open(path: str, stdin: TextIO | BinaryIO | None) -> tuple[str, Iterator[Record]]:
+FORMATS = ("anweb", "workbook", "zip", "pdf", "table", "draft", "lines")
+
+
+def _open(
+    path: str, stdin: TextIO | BinaryIO | None, as_format: str | None = None
+) -> tuple[str, Iterator[Record]]:
     if path == STDIN:
         data, text = _read_stdin(stdin)
     else:
         data, text = _read_path(path), None
     if not data.removeprefix(b"\xef\xbb\xbf").strip():
         raise InputError(path, "empty input" if path == STDIN else "empty file")
-    fmt = detect_format(path, data[:HEAD_BYTES])
+    fmt = as_format or detect_format(path, data[:HEAD_BYTES])
     if fmt == "pdf":
         from hcpcs_lint.sources.pdf import read_pdf
 

@@ -97,7 +97,9 @@ def half_table(headers: Iterable[str]) -> str | None:
             f" name one of: {DESCRIPTOR_NAMES}"
         )
     if desc is not None and code is None:
-        return f"table has a descriptor column ({names[desc]!r}) but no code column; name one of: {CODE_NAMES}"
+        return (
+            f"table has a descriptor column ({names[desc]!r}) but no code column; name one of: {CODE_NAMES}"
+        )
     return None
 
 

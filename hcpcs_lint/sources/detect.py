@@ -24,6 +24,7 @@ from itertools import pairwise
 from hcpcs_lint.model import NoDescriptors
 from hcpcs_lint.sources.anweb import RECORD_RE, RECORD_WIDTH
 from hcpcs_lint.sources.codes import CODE_PATTERN
+from hcpcs_lint.sources.reflow import blank_repeated_runs
 
 HEAD_BYTES = 64 * 1024
 ZIP_MAGIC = b"PK\x03\x04"
@@ -121,7 +122,7 @@ def fixed_width_near_miss(lines: list[str]) -> str | None:
 def draft_like(text: str) -> bool:
     """Markdown, or prose with a quoted descriptor after a code or placeholder."""
     lines = text.split("\n")
-    return _markdown_like(lines) or _QUOTED_AFTER_CODE.search(text) is not None
+    return _markdown_like(lines) or _QUOTED_AFTER_CODE.search(blank_repeated_runs(text)) is not None
 
 
 def _header_like(line: str) -> bool:

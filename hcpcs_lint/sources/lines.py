@@ -58,4 +58,3 @@ def read_lines(path: str, text: str) -> Iterator[Record]:
             level=level,
             noqa=noqa,
         )
-

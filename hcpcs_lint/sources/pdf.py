@@ -16,6 +16,7 @@ records never carry a file offset, so ``--fix`` cannot splice into a PDF.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from statistics import median
@@ -61,14 +62,13 @@ def read_pdf(path: str, data: bytes) -> Iterator[Record]:
     from hcpcs_lint.sources.draft import read_draft
 
     for record in read_draft(path, "\n".join(text_lines) + "\n"):
-        line = record.location.line or 1
-        page, on_page = where[line - 1]
+        page, on_page = where[(record.location.line or 1) - 1]
         yield replace(record, location=Location(path, line=on_page, page=page))
 
 
 def extract_pages(path: str, data: bytes) -> list[list[str]]:
     """Each page's text lines in reading order; ``""`` marks a gap (a paragraph break)."""
-    import pypdfium2 as pdfium
+    import pypdfium2 as pdfium  # type: ignore[import-untyped]
 
     try:
         document = pdfium.PdfDocument(data)
@@ -126,7 +126,7 @@ def _gutter(lines: list[list[_Segment]], width: float) -> float | None:
     """The x of a gap that splits enough lines into two wide columns, or None for one column."""
     gaps: list[tuple[float, float]] = []
     for line in lines:
-        for a, b in zip(line, line[1:], strict=False):
+        for a, b in itertools.pairwise(line):
             if b.left - a.right >= 6 and 0.25 * width <= (a.right + b.left) / 2 <= 0.75 * width:
                 gaps.append((a.right, b.left))
     if len(gaps) < _MIN_SPLIT_LINES:

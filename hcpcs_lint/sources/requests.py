@@ -17,10 +17,10 @@ from hcpcs_lint.model import RequestKind
 # "Request #26.015", "HCPCS Request No. 19.001:", or the number alone opening a line ("26.015 Topic").
 _REQUEST_RE = re.compile(
     r"""^[ \t>#*_|]*(?:
-        (?:HCPCS[ \t]+)?(?:application|request)[ \t]*(?:\#|no\.?|number)?[ \t]*:?[ \t]*(?P<a>\d{2}\.\d{3})
+        (?i:(?:HCPCS[ \t]+)?(?:application|request)[ \t]*(?:\#|no\.?|number)?[ \t]*:?[ \t]*)(?P<a>\d{2}\.\d{3})
       | (?P<b>\d{2}\.\d{3})(?=[ \t]*(?:[:.\-–—][ \t]*)?(?:$|[A-Z*_\r]))
     )\b""",
-    re.IGNORECASE | re.MULTILINE | re.VERBOSE,
+    re.MULTILINE | re.VERBOSE,
 )
 _KIND_RES: tuple[tuple[RequestKind, re.Pattern[str]], ...] = (
     ("discontinue", re.compile(r"\b(?:discontinu\w*|delet\w*|terminat\w*)\b", re.IGNORECASE)),

@@ -216,6 +216,13 @@ def _row_record(
     if len(row) > len(header) and any(
         f.strip() and not codes.HASH_MARKER_RE.search(f) for f in row[len(header) :]
     ):
+        if last > first:
+            raise InputError(
+                path,
+                f"unterminated quote: a quoted field opened on this line runs on to line {last + 1},"
+                f" giving a row of {len(row)} fields where the header has {len(header)}",
+                row_line,
+            )
         raise InputError(
             path,
             f"row has {len(row)} fields but the header has {len(header)}:"

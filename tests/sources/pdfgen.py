@@ -82,7 +82,7 @@ def decisions_requests(copies: int = 1) -> list[tuple[str, list[str], list[str]]
                 "Applicant's suggested language: QXXXX",
                 '"Tisagenlecleucel, up to 600 million car-',
                 "positive viable t cells, including leukaphe-",
-                'resis and dose preparation procedures, per',
+                "resis and dose preparation procedures, per",
                 'therapeutic dose".',
             ],
             [
