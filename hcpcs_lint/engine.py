@@ -2,8 +2,9 @@
 
 ``Linter.run`` is the single way through: ``check``, the REPL and the report/diff/history commands
 all call it and get report-ready results (findings, and with ``fix=True`` each record's revision).
-The engine decides; reporters only render. Peer rules see a corpus: the records being linted
-plus a reference release (by default the bundled corpus), so a small draft still has peers.
+The engine decides; reporters only render. Peer rules see a corpus, as of the input's effective
+date: a whole CMS release is its own peers (unless the user names a reference); a draft or table is
+compared with the reference (by default the bundled corpus), so a small draft still has peers.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from hcpcs_lint.checks.context import CheckFunction, Context, Corpus, Entry, mak
 from hcpcs_lint.fixes import FixOutcome, applicable, fix_record
 from hcpcs_lint.model import Finding, Location, Record
 from hcpcs_lint.rulebook import Rule, load_rules
+from hcpcs_lint.sources.release import Release, borrow_dates
 
 # Entry, Corpus, Context and make_entry live in checks/context.py; they stay importable from here.
 __all__ = [
@@ -44,6 +46,9 @@ class Linter:
     reference: list[Record] = field(default_factory=list)
     include_terminated: bool = False
     extra_cpt: list[Record] = field(default_factory=list)
+    # The user named the reference (--reference, or in the configuration): then even a whole
+    # release is compared with it. Otherwise a release's peers come from that release alone.
+    reference_explicit: bool = False
 
     def __post_init__(self) -> None:
         if not self.rules:
@@ -70,24 +75,43 @@ class Linter:
             return self.include_terminated
         return record.active or self.include_terminated
 
-    def corpus_for(self, entries: Sequence[Entry]) -> Corpus:
-        corpus = Corpus()
+    def corpus_for(
+        self, entries: Sequence[Entry], *, as_of: str | None = None, release: bool = False
+    ) -> Corpus:
+        """The entries, then the reference (left out for a whole release unless the user named it);
+        peers as of ``as_of`` (default: the entries' own effective date)."""
+        if as_of is None:
+            as_of = next((e.record.effective for e in entries if e.record.effective), None)
+        corpus = Corpus(as_of=as_of)
         corpus.add(entries, override=True)
-        corpus.add(self._ref_entries, override=False)
+        if not release or self.reference_explicit:
+            corpus.add(self._ref_entries, override=False)
         return corpus
 
     def run(
         self,
-        records: Iterable[Record],
+        records: Iterable[Record] | Release,
         *,
         fix: bool = False,
         unsafe: bool = False,
         progress: Callable[[int], None] | None = None,
+        as_of: str | None = None,
     ) -> LintResult:
-        """The lint loop: lint every wanted record against the input plus the reference, then,
-        with ``fix``, revise each record that has an applicable fix until nothing fixable is left."""
+        """The lint loop: lint every wanted record against its peers, then, with ``fix``, revise
+        each record that has an applicable fix until nothing fixable is left.
+
+        Pass a ``sources.Release`` (``read_release(path)``) to lint a whole CMS release against
+        itself as of its effective date; plain records are compared with the reference too.
+        ``as_of`` (YYYYMMDD) overrides the date peers must be active on.
+        """
+        release = isinstance(records, Release) and records.is_release
+        if isinstance(records, Release):
+            as_of = as_of or records.effective
+            records = records.records
+            if release:
+                records = borrow_dates(records, self.reference)
         entries = [make_entry(r, self.cat) for r in records]
-        ctx = self.context_for(entries)
+        ctx = self.context_for(entries, as_of=as_of, release=release)
         results: list[EntryResult] = []
         for n, e in enumerate(entries, 1):
             if progress is not None and n % 500 == 0:
@@ -109,13 +133,17 @@ class Linter:
             context=ctx,
         )
 
-    def lint(self, records: Iterable[Record], *, progress: Callable[[int], None] | None = None) -> LintResult:
+    def lint(
+        self, records: Iterable[Record] | Release, *, progress: Callable[[int], None] | None = None
+    ) -> LintResult:
         """Findings only (``run`` without fixes)."""
         return self.run(records, progress=progress)
 
-    def context_for(self, entries: Sequence[Entry]) -> Context:
-        """The Context a run over ``entries`` gives every check (the entries first, then the reference)."""
-        return Context(self.cat, self.config, self.corpus_for(entries))
+    def context_for(
+        self, entries: Sequence[Entry], *, as_of: str | None = None, release: bool = False
+    ) -> Context:
+        """The Context a run over ``entries`` gives every check (see ``corpus_for``)."""
+        return Context(self.cat, self.config, self.corpus_for(entries, as_of=as_of, release=release))
 
     def check_entry(self, e: Entry, ctx: Context, rules: Sequence[Rule] | None = None) -> list[Finding]:
         out: list[Finding] = []

@@ -12,7 +12,16 @@ from typing import Literal
 Level = Literal["I", "II"]
 RecordKind = Literal["procedure", "modifier"]
 ClauseRole = Literal[
-    "route", "product", "service", "amount", "basis", "inclusion", "exclusion", "qualifier", "parenthetical"
+    "route",
+    "product",
+    "service",
+    "amount",
+    "basis",
+    "inclusion",
+    "exclusion",
+    "qualifier",
+    "parenthetical",
+    "add-on",  # "(list separately in addition to code for primary procedure)": one clause, whole
 ]
 Head = Literal["product", "service"]  # what a descriptor is about
 # Old names, kept while this wave's branches merge; use ClauseRole and Head.
@@ -224,6 +233,8 @@ class Finding:
     cpt: tuple[str, ...] = ()
     related: tuple[Related, ...] = ()
     fix: Fix | None = None
+    # The words of the descriptor that name the services found, as written ("leukapheresis").
+    services: tuple[str, ...] = ()
     extra: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
 
     @property

@@ -44,7 +44,9 @@ CHECKS: dict[str, Check] = {
     "service-inclusion": Check(inclusion.check_inclusion),
     "service-overlap": Check(inclusion.check_overlap, frozenset({"allow"})),
     "peer-contrast": Check(peers.check_peers, frozenset({"max_related"})),
-    "class-consistency": Check(consistency.check_consistency, frozenset({"aspect", "majority", "skip_when"})),
+    "class-consistency": Check(
+        consistency.check_consistency, frozenset({"aspect", "majority", "min_peers", "skip_when"})
+    ),
     "existence": Check(existence.check_existence, frozenset({"pattern", "replace"}), frozenset({"pattern"})),
     "residue": Check(existence.check_residue),
 }

@@ -15,7 +15,8 @@ from typing import Any
 
 from hcpcs_lint import config as cfg
 from hcpcs_lint.catalog import Catalog, Match
-from hcpcs_lint.model import Clause, Descriptor, Finding, Record, RuleInfo
+from hcpcs_lint.limits import LimitError
+from hcpcs_lint.model import Clause, Descriptor, Finding, InputError, Record, RuleInfo
 from hcpcs_lint.parser import parse
 
 
@@ -111,14 +112,24 @@ class Entry:
 
 
 def make_entry(record: Record, catalog: Catalog) -> Entry:
-    return Entry(record, parse(record.long, record.level), catalog)
+    try:
+        desc = parse(record.long, record.level)
+    except LimitError as exc:  # records built in memory (the REPL, the library) skip load()'s check
+        loc = record.location
+        raise InputError(loc.path, f"{record.code}: {exc}", loc.line) from None
+    return Entry(record, desc, catalog)
 
 
 @dataclass
 class Corpus:
-    """Records that peer rules compare against: the input first, then the reference."""
+    """Records that peer rules compare against: the input first, then the reference.
+
+    Peers are taken as of one day (``as_of``, YYYYMMDD: the input release's effective date): a
+    code added after it or terminated before it is no peer. None means now (not terminated).
+    """
 
     entries: dict[str, Entry] = field(default_factory=dict)
+    as_of: str | None = None
 
     def add(self, entries: Iterable[Entry], *, override: bool) -> None:
         for e in entries:
@@ -126,10 +137,11 @@ class Corpus:
                 self.entries[e.record.code] = e
 
     def active_products(self) -> Iterable[Entry]:
+        day = self.as_of
         return (
             e
             for e in self.entries.values()
-            if e.record.active and e.record.kind == "procedure" and e.desc.head == "product"
+            if e.record.kind == "procedure" and e.desc.head == "product" and e.record.active_on(day)
         )
 
     @cached_property

@@ -26,6 +26,7 @@ def check_inclusion(rule: Rule, e: Entry, ctx: Context) -> Iterator[Finding]:
             clause.span,
             fix_text=fixed,
             cpt=[c for s in services for c in s.cpt],
+            named=[m.item for m in matches],
             services=repr(labels),
             labels="; ".join(dict.fromkeys(s.label for s in services)),
         )
@@ -85,5 +86,6 @@ def check_overlap(rule: Rule, e: Entry, ctx: Context) -> Iterator[Finding]:
         e,
         head.span,
         cpt=[c for s in m.services for c in s.cpt],
+        named=[m.item],
         services=repr(m.services[0].label.lower()),
     )

@@ -10,7 +10,7 @@ import sys
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -20,17 +20,21 @@ from hcpcs_lint.cli.common import (
     EXIT_FINDINGS,
     EXIT_OK,
     display,
+    effective_option,
     expand,
     find_config,
     make_linter,
     output,
-    records,
+    read_input,
     selectors,
     stderr_console,
     terminal_width,
 )
 from hcpcs_lint.model import Finding, InputError, NoDescriptors, Record
 from hcpcs_lint.report import FORMATS
+
+if TYPE_CHECKING:
+    from hcpcs_lint.sources.release import Release
 
 
 def _statistics(findings: Sequence[Finding]) -> str:
@@ -50,7 +54,15 @@ def _statistics(findings: Sequence[Finding]) -> str:
 @click.option("--select", multiple=True, help="Rules to run: code, prefix, name or group (comma-separated).")
 @click.option("--extend-select", multiple=True, help="Rules to add to the selection.")
 @click.option("--ignore", multiple=True, help="Rules to skip: code, prefix, name or group.")
-@click.option("--reference", help="Release or corpus that peers come from (default: the bundled corpus).")
+@click.option(
+    "--reference",
+    help="Release or corpus that peers come from (default: a release is its own; drafts: the bundled corpus).",
+)
+@click.option(
+    "--effective",
+    metavar="YYYY-MM-DD",
+    help="The date the input is as of (default: read from the release; drafts: today). Peers must be active then.",
+)
 @click.option("--include-terminated", is_flag=True, help="Also check terminated codes and modifiers.")
 @click.option("--fix", "do_fix", is_flag=True, help="Rewrite CSV/TSV and draft inputs in place (safe fixes).")
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply unsafe fixes (with --fix or --diff).")
@@ -79,6 +91,7 @@ def check(
     extend_select: tuple[str, ...],
     ignore: tuple[str, ...],
     reference: str | None,
+    effective: str | None,
     include_terminated: bool,
     do_fix: bool,
     unsafe_fixes: bool,
@@ -129,6 +142,7 @@ def check(
     revisions: dict[str, list[tuple[Record, str]]] = {}
     fixed = 0
     err = sys.stderr
+<<<<<<< HEAD
     for path in list(targets):
         try:
             recs = records(path, allow_empty=allow_empty)
@@ -139,14 +153,20 @@ def check(
             targets.remove(path)
             continue
         by_file[path] = [r for r in recs if linter.wanted(r)]
+=======
+    as_of = effective_option(effective)
+    for path in targets:
+        release = read_input(path, as_of)
+>>>>>>> main
         result = _run_with_progress(
             linter,
-            recs,
+            release,
             path,
             fix=do_fix or show_diff,
             unsafe=unsafe_fixes,
             show=not no_progress and err.isatty(),
         )
+        by_file[path] = [e.record for e in result.entries if linter.wanted(e.record)]
         checked += result.checked
         assessed = assess(linter, result)
         file_findings = assessed.findings
@@ -159,7 +179,11 @@ def check(
             written = _write(path, revs)
             fixed += written
             if written:  # report what is left in the rewritten file, nothing else
+<<<<<<< HEAD
                 file_findings = assess(linter, linter.run(records(path))).findings
+=======
+                file_findings = linter.run(read_input(path, as_of)).findings
+>>>>>>> main
         findings.extend(file_findings)
     held_back = 0 if unsafe_fixes else sum(1 for f in findings if f.fix and f.fix.applicability == "unsafe")
 
@@ -213,16 +237,14 @@ def check(
     sys.exit(EXIT_FINDINGS if failing else EXIT_OK)
 
 
-def _run_with_progress(
-    linter: Any, recs: list[Record], path: str, *, fix: bool, unsafe: bool, show: bool
-) -> Any:
+def _run_with_progress(linter: Any, recs: Release, path: str, *, fix: bool, unsafe: bool, show: bool) -> Any:
     """``Linter.run`` with a progress bar on stderr for large inputs in a terminal."""
-    if not show or len(recs) < 2000:
+    if not show or len(recs.records) < 2000:
         return linter.run(recs, fix=fix, unsafe=unsafe)
     from rich.progress import Progress
 
     with Progress(transient=True, console=stderr_console()) as progress:
-        task = progress.add_task(f"checking {Path(path).name}", total=len(recs))
+        task = progress.add_task(f"checking {Path(path).name}", total=len(recs.records))
         return linter.run(recs, fix=fix, unsafe=unsafe, progress=lambda n: progress.advance(task, n))
 
 

@@ -15,8 +15,14 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import BinaryIO, TextIO, cast
 
+<<<<<<< HEAD
 from hcpcs_lint.model import InputError, NoDescriptors, Record
 from hcpcs_lint.sources.detect import HEAD_BYTES, detect_format, detect_kind, require_coded_lines
+=======
+from hcpcs_lint.limits import descriptor_problem
+from hcpcs_lint.model import InputError, Record
+from hcpcs_lint.sources.detect import HEAD_BYTES, detect_format, detect_kind
+>>>>>>> main
 from hcpcs_lint.sources.release import Release, dated
 from hcpcs_lint.sources.text import decode_text
 
@@ -100,9 +106,14 @@ def load(
 
     ``effective`` (YYYYMMDD) overrides the date read from the file (see sources.release).
     Raises model.InputError for any bad input: a missing or unreadable file, binary or
+<<<<<<< HEAD
     undecodable data, an empty file, or (during iteration) a malformed record. A file from
     which no descriptor could be read raises model.NoDescriptors once iteration ends, unless
     ``allow_empty``: nothing passes unread. ``as_format`` skips detection and uses that reader.
+=======
+    undecodable data, an empty file, or (during iteration) a malformed record or a descriptor
+    past a limit in ``hcpcs_lint.limits``.
+>>>>>>> main
     """
     fmt, records = _open(path, stdin, as_format)
     if not allow_empty:
@@ -131,12 +142,32 @@ def read_release(
     return Release(path=path, format=fmt, effective=day, basis=basis[0] if basis else "", records=rows)
 
 
+<<<<<<< HEAD
 FORMATS = ("anweb", "workbook", "zip", "pdf", "table", "draft", "lines")
 
 
 def _open(
     path: str, stdin: TextIO | BinaryIO | None, as_format: str | None = None
 ) -> tuple[str, Iterator[Record]]:
+=======
+def _within_limits(records: Iterator[Record]) -> Iterator[Record]:
+    """Refuse a descriptor past a limit (length, bracket depth) where it stands, before any rule
+    parses it: ``path:line: descriptor is ... over the ... limit``."""
+    for rec in records:
+        if problem := descriptor_problem(rec.long):
+            loc = rec.location
+            where = loc.path if loc.member is None else f"{loc.path}!{loc.member}"
+            raise InputError(where, f"{rec.code}: {problem}", loc.line)
+        yield rec
+
+
+def _open(path: str, stdin: TextIO | BinaryIO | None) -> tuple[str, Iterator[Record]]:
+    kind, records = _open_kind(path, stdin)
+    return kind, _within_limits(records)
+
+
+def _open_kind(path: str, stdin: TextIO | BinaryIO | None) -> tuple[str, Iterator[Record]]:
+>>>>>>> main
     if path == STDIN:
         data, text = _read_stdin(stdin)
     else:
