@@ -142,22 +142,16 @@ def check(
     revisions: dict[str, list[tuple[Record, str]]] = {}
     fixed = 0
     err = sys.stderr
-<<<<<<< HEAD
+    as_of = effective_option(effective)
     for path in list(targets):
         try:
-            recs = records(path, allow_empty=allow_empty)
+            release = read_input(path, as_of, allow_empty=allow_empty)
         except NoDescriptors as exc:
             if path not in in_folders:
                 raise
             click.echo(f"hcpcs-lint: notice: skipped {exc.render()}", err=True)
             targets.remove(path)
             continue
-        by_file[path] = [r for r in recs if linter.wanted(r)]
-=======
-    as_of = effective_option(effective)
-    for path in targets:
-        release = read_input(path, as_of)
->>>>>>> main
         result = _run_with_progress(
             linter,
             release,
@@ -179,11 +173,7 @@ def check(
             written = _write(path, revs)
             fixed += written
             if written:  # report what is left in the rewritten file, nothing else
-<<<<<<< HEAD
-                file_findings = assess(linter, linter.run(records(path))).findings
-=======
-                file_findings = linter.run(read_input(path, as_of)).findings
->>>>>>> main
+                file_findings = assess(linter, linter.run(read_input(path, as_of))).findings
         findings.extend(file_findings)
     held_back = 0 if unsafe_fixes else sum(1 for f in findings if f.fix and f.fix.applicability == "unsafe")
 

@@ -26,25 +26,21 @@ def selectors(values: Sequence[str]) -> tuple[str, ...]:
     return tuple(s.strip() for v in values for s in v.split(",") if s.strip())
 
 
-<<<<<<< HEAD
-def records(path: str, *, allow_empty: bool = False) -> list[Record]:
-    """Every record of one input (``-`` is standard input); none at all is an error unless allowed."""
+def records(path: str, effective: str | None = None, *, allow_empty: bool = False) -> list[Record]:
+    """Every record of one input (``-`` is standard input), dated ``effective`` when given; none at
+    all is an error unless allowed."""
     from hcpcs_lint.sources import load
 
-    return list(load(path, stdin=sys.stdin.buffer if path == "-" else None, allow_empty=allow_empty))
-=======
-def records(path: str, effective: str | None = None) -> list[Record]:
-    """Every record of one input (``-`` is standard input), dated ``effective`` when given."""
-    from hcpcs_lint.sources import load
-
-    return list(load(path, stdin=sys.stdin.buffer if path == "-" else None, effective=effective))
+    stdin = sys.stdin.buffer if path == "-" else None
+    return list(load(path, stdin=stdin, effective=effective, allow_empty=allow_empty))
 
 
-def read_input(path: str, effective: str | None = None) -> Release:
+def read_input(path: str, effective: str | None = None, *, allow_empty: bool = False) -> Release:
     """One input read whole with its kind and effective date (``--effective`` wins)."""
     from hcpcs_lint.sources import read_release
 
-    return read_release(path, stdin=sys.stdin.buffer if path == "-" else None, effective=effective)
+    stdin = sys.stdin.buffer if path == "-" else None
+    return read_release(path, stdin=stdin, effective=effective, allow_empty=allow_empty)
 
 
 def effective_option(value: str | None) -> str | None:
@@ -54,7 +50,6 @@ def effective_option(value: str | None) -> str | None:
     from hcpcs_lint.sources.release import parse_effective
 
     return parse_effective(value)
->>>>>>> main
 
 
 def expand(paths: Sequence[str], found_in_folders: set[str] | None = None) -> list[str]:

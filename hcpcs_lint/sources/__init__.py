@@ -15,14 +15,9 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import BinaryIO, TextIO, cast
 
-<<<<<<< HEAD
+from hcpcs_lint.limits import descriptor_problem
 from hcpcs_lint.model import InputError, NoDescriptors, Record
 from hcpcs_lint.sources.detect import HEAD_BYTES, detect_format, detect_kind, require_coded_lines
-=======
-from hcpcs_lint.limits import descriptor_problem
-from hcpcs_lint.model import InputError, Record
-from hcpcs_lint.sources.detect import HEAD_BYTES, detect_format, detect_kind
->>>>>>> main
 from hcpcs_lint.sources.release import Release, dated
 from hcpcs_lint.sources.text import decode_text
 
@@ -92,6 +87,7 @@ LOOKED_FOR = {
     "workbook": "rows under a HCPC / LONG DESCRIPTION header",
     "zip": "an ANWEB release member",
 }
+FORMATS = ("anweb", "workbook", "zip", "pdf", "table", "draft", "lines")
 
 
 def load(
@@ -106,19 +102,47 @@ def load(
 
     ``effective`` (YYYYMMDD) overrides the date read from the file (see sources.release).
     Raises model.InputError for any bad input: a missing or unreadable file, binary or
-<<<<<<< HEAD
-    undecodable data, an empty file, or (during iteration) a malformed record. A file from
-    which no descriptor could be read raises model.NoDescriptors once iteration ends, unless
-    ``allow_empty``: nothing passes unread. ``as_format`` skips detection and uses that reader.
-=======
     undecodable data, an empty file, or (during iteration) a malformed record or a descriptor
-    past a limit in ``hcpcs_lint.limits``.
->>>>>>> main
+    past a limit in ``hcpcs_lint.limits``. A file from which no descriptor could be read raises
+    model.NoDescriptors once iteration ends, unless ``allow_empty``: nothing passes unread.
+    ``as_format`` skips detection and uses that reader.
     """
-    fmt, records = _open(path, stdin, as_format)
-    if not allow_empty:
-        records = _not_empty(path, fmt, records)
+    fmt, records = _open(path, stdin, allow_empty=allow_empty, as_format=as_format)
     return dated(records, path, fmt, effective)[0]
+
+
+def read_release(
+    path: str,
+    *,
+    stdin: TextIO | BinaryIO | None = None,
+    effective: str | None = None,
+    allow_empty: bool = False,
+) -> Release:
+    """The whole file with its format and date: ``release.effective``, ``release.records``."""
+    fmt, records = _open(path, stdin, allow_empty=allow_empty)
+    stream, basis = dated(records, path, fmt, effective)
+    rows = tuple(stream)
+    day = rows[0].effective if rows else effective
+    return Release(path=path, format=fmt, effective=day, basis=basis[0] if basis else "", records=rows)
+
+
+def _within_limits(records: Iterator[Record]) -> Iterator[Record]:
+    """Refuse a descriptor past a limit (length, bracket depth) where it stands, before any rule
+    parses it: ``path:line: descriptor is ... over the ... limit``."""
+    for rec in records:
+        if problem := descriptor_problem(rec.long):
+            loc = rec.location
+            where = loc.path if loc.member is None else f"{loc.path}!{loc.member}"
+            raise InputError(where, f"{rec.code}: {problem}", loc.line)
+        yield rec
+
+
+def _open(
+    path: str, stdin: TextIO | BinaryIO | None, *, allow_empty: bool = False, as_format: str | None = None
+) -> tuple[str, Iterator[Record]]:
+    kind, records = _open_kind(path, stdin, as_format)
+    records = _within_limits(records)
+    return kind, records if allow_empty else _not_empty(path, kind, records)
 
 
 def _not_empty(path: str, fmt: str, records: Iterator[Record]) -> Iterator[Record]:
@@ -131,43 +155,9 @@ def _not_empty(path: str, fmt: str, records: Iterator[Record]) -> Iterator[Recor
         raise NoDescriptors(path, f"no HCPCS descriptors found in {where}: looked for {LOOKED_FOR[fmt]}")
 
 
-def read_release(
-    path: str, *, stdin: TextIO | BinaryIO | None = None, effective: str | None = None
-) -> Release:
-    """The whole file with its format and date: ``release.effective``, ``release.records``."""
-    fmt, records = _open(path, stdin)
-    stream, basis = dated(records, path, fmt, effective)
-    rows = tuple(stream)
-    day = rows[0].effective if rows else effective
-    return Release(path=path, format=fmt, effective=day, basis=basis[0] if basis else "", records=rows)
-
-
-<<<<<<< HEAD
-FORMATS = ("anweb", "workbook", "zip", "pdf", "table", "draft", "lines")
-
-
-def _open(
+def _open_kind(
     path: str, stdin: TextIO | BinaryIO | None, as_format: str | None = None
 ) -> tuple[str, Iterator[Record]]:
-=======
-def _within_limits(records: Iterator[Record]) -> Iterator[Record]:
-    """Refuse a descriptor past a limit (length, bracket depth) where it stands, before any rule
-    parses it: ``path:line: descriptor is ... over the ... limit``."""
-    for rec in records:
-        if problem := descriptor_problem(rec.long):
-            loc = rec.location
-            where = loc.path if loc.member is None else f"{loc.path}!{loc.member}"
-            raise InputError(where, f"{rec.code}: {problem}", loc.line)
-        yield rec
-
-
-def _open(path: str, stdin: TextIO | BinaryIO | None) -> tuple[str, Iterator[Record]]:
-    kind, records = _open_kind(path, stdin)
-    return kind, _within_limits(records)
-
-
-def _open_kind(path: str, stdin: TextIO | BinaryIO | None) -> tuple[str, Iterator[Record]]:
->>>>>>> main
     if path == STDIN:
         data, text = _read_stdin(stdin)
     else:
