@@ -219,7 +219,11 @@ def history_terminal(h: History, *, color: bool = False, width: int = 100) -> st
         for e in tl.events:
             what = e.event
             if e.date:
-                what += f" (added {e.date})" if e.event in ("first seen", "reappeared", "reactivated") else f" {e.date}"
+                what += (
+                    f" (added {e.date})"
+                    if e.event in ("first seen", "reappeared", "reactivated")
+                    else f" {e.date}"
+                )
             if e.word_diff is not None:
                 body = Text(e.word_diff)
             elif e.event in ("first seen", "reappeared", "reactivated"):
