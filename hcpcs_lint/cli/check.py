@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from collections.abc import Sequence
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,7 @@ import click
 
 from hcpcs_lint import __version__
 from hcpcs_lint import config as cfg
+from hcpcs_lint.atomic import locked
 from hcpcs_lint.cli.common import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -144,37 +146,40 @@ def check(
     err = sys.stderr
     as_of = effective_option(effective)
     for path in list(targets):
-        try:
-            release = read_input(path, as_of, allow_empty=allow_empty)
-        except NoDescriptors as exc:
-            if path not in in_folders:
-                raise
-            click.echo(f"hcpcs-lint: notice: skipped {exc.render()}", err=True)
-            targets.remove(path)
-            continue
-        result = _run_with_progress(
-            linter,
-            release,
-            path,
-            fix=do_fix or show_diff,
-            unsafe=unsafe_fixes,
-            show=not no_progress and err.isatty(),
-        )
-        by_file[path] = [e.record for e in result.entries if linter.wanted(e.record)]
-        checked += result.checked
-        assessed = assess(linter, result)
-        file_findings = assessed.findings
-        resolved.extend(assessed.resolved)
-        # A code a request discontinues is not revised: it goes away.
-        revs = [(r, new) for r, new in result.revisions if r.request_kind != "discontinue"]
-        if revs:
-            revisions[path] = revs
-        if do_fix and revs:
-            written = _write(path, revs)
-            fixed += written
-            if written:  # report what is left in the rewritten file, nothing else
-                file_findings = assess(linter, linter.run(read_input(path, as_of))).findings
-        findings.extend(file_findings)
+        # --fix reads, lints and rewrites each file under a lock: concurrent runs take turns,
+        # each fixing what the one before it wrote.
+        with locked(path) if do_fix and path != "-" else nullcontext():
+            try:
+                release = read_input(path, as_of, allow_empty=allow_empty)
+            except NoDescriptors as exc:
+                if path not in in_folders:
+                    raise
+                click.echo(f"hcpcs-lint: notice: skipped {exc.render()}", err=True)
+                targets.remove(path)
+                continue
+            result = _run_with_progress(
+                linter,
+                release,
+                path,
+                fix=do_fix or show_diff,
+                unsafe=unsafe_fixes,
+                show=not no_progress and err.isatty(),
+            )
+            by_file[path] = [e.record for e in result.entries if linter.wanted(e.record)]
+            checked += result.checked
+            assessed = assess(linter, result)
+            file_findings = assessed.findings
+            resolved.extend(assessed.resolved)
+            # A code a request discontinues is not revised: it goes away.
+            revs = [(r, new) for r, new in result.revisions if r.request_kind != "discontinue"]
+            if revs:
+                revisions[path] = revs
+            if do_fix and revs:
+                written = _write(path, revs)
+                fixed += written
+                if written:  # report what is left in the rewritten file, nothing else
+                    file_findings = assess(linter, linter.run(read_input(path, as_of))).findings
+            findings.extend(file_findings)
     held_back = 0 if unsafe_fixes else sum(1 for f in findings if f.fix and f.fix.applicability == "unsafe")
 
     if write_baseline:

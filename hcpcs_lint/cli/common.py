@@ -26,12 +26,17 @@ def selectors(values: Sequence[str]) -> tuple[str, ...]:
     return tuple(s.strip() for v in values for s in v.split(",") if s.strip())
 
 
+def _stdin() -> Any:
+    """Standard input's bytes (None when it is closed: the reader says so in one line)."""
+    return getattr(sys.stdin, "buffer", sys.stdin)
+
+
 def records(path: str, effective: str | None = None, *, allow_empty: bool = False) -> list[Record]:
     """Every record of one input (``-`` is standard input), dated ``effective`` when given; none at
     all is an error unless allowed."""
     from hcpcs_lint.sources import load
 
-    stdin = sys.stdin.buffer if path == "-" else None
+    stdin = _stdin() if path == "-" else None
     return list(load(path, stdin=stdin, effective=effective, allow_empty=allow_empty))
 
 
@@ -39,7 +44,7 @@ def read_input(path: str, effective: str | None = None, *, allow_empty: bool = F
     """One input read whole with its kind and effective date (``--effective`` wins)."""
     from hcpcs_lint.sources import read_release
 
-    stdin = sys.stdin.buffer if path == "-" else None
+    stdin = _stdin() if path == "-" else None
     return read_release(path, stdin=stdin, effective=effective, allow_empty=allow_empty)
 
 
@@ -123,10 +128,15 @@ def output(path: str | None) -> Iterator[Any]:
     if path is None or path == "-":
         yield sys.stdout
         return
-    from hcpcs_lint.atomic import atomic_open
+    from hcpcs_lint.atomic import atomic_open, describe
 
-    with atomic_open(path, "w", encoding="utf-8", newline="") as fh:
-        yield fh
+    try:
+        with atomic_open(path, "w", encoding="utf-8", newline="") as fh:
+            yield fh
+    except OSError as exc:
+        raise InputError(
+            path, f"cannot write the report: {describe(exc)}; the file is left as it was"
+        ) from None
 
 
 def terminal_width() -> int:
