@@ -16,14 +16,14 @@ PACKAGE = Path(__file__).resolve().parents[1] / "hcpcs_lint"
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("cli", ("hcpcs_lint.cli", "hcpcs_lint.__main__")),
     ("repl", ("hcpcs_lint.repl",)),
-    ("commands", ("hcpcs_lint.history", "hcpcs_lint.casefile")),
+    ("commands", ("hcpcs_lint.history",)),
     ("engine", ("hcpcs_lint.engine", "hcpcs_lint.fixes", "hcpcs_lint.baseline", "hcpcs_lint.writeback")),
     ("rulebook", ("hcpcs_lint.rulebook",)),
     ("checks", ("hcpcs_lint.checks",)),
     ("catalog", ("hcpcs_lint.catalog",)),
     ("parser", ("hcpcs_lint.parser",)),
     ("sources", ("hcpcs_lint.sources",)),
-    ("report", ("hcpcs_lint.report", "hcpcs_lint.charts")),
+    ("report", ("hcpcs_lint.report", "hcpcs_lint.casefile", "hcpcs_lint.charts")),
     (
         "model",
         ("hcpcs_lint.model", "hcpcs_lint.config", "hcpcs_lint.limits", "hcpcs_lint.atomic", "hcpcs_lint"),

@@ -22,10 +22,12 @@ from hcpcs_lint.casefile.case import (
     build,
     code_ranges,
 )
+from hcpcs_lint.casefile.chart import CHART_TITLE, chart_png, chart_svg
 
 FORMATS = ("html", "md", "docx")
 
 __all__ = [
+    "CHART_TITLE",
     "FORMATS",
     "Case",
     "ClassCount",
@@ -36,6 +38,8 @@ __all__ = [
     "Section",
     "Segment",
     "build",
+    "chart_png",
+    "chart_svg",
     "code_ranges",
     "render",
 ]
@@ -56,26 +60,3 @@ def render(fmt: str, case: Case) -> bytes:
 
         return word.render(case)
     raise ValueError(f"unknown report format {fmt!r}; choose one of: {', '.join(FORMATS)}")
-
-
-CHART_TITLE = "Level II product codes bundling CPT-covered services"
-
-
-def chart_svg(case: Case) -> str:
-    """The chart as an ``<svg>`` element to inline in HTML: no XML prolog, DOCTYPE or RDF metadata,
-    so the page holds nothing that names an outside address but the SVG namespaces."""
-    import re
-
-    from hcpcs_lint import charts
-
-    labels, series = case.chart_series()
-    text = charts.svg(labels, series, title=CHART_TITLE, ylabel="codes", width=9.0)
-    text = text[text.index("<svg") :]
-    return re.sub(r"\s*<metadata>.*?</metadata>", "", text, flags=re.S)
-
-
-def chart_png(case: Case) -> bytes:
-    from hcpcs_lint import charts
-
-    labels, series = case.chart_series()
-    return charts.png(labels, series, title=CHART_TITLE, ylabel="codes", width=9.0)
