@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from hcpcs_lint.model import InputError, Location, Record, RecordKind
+from hcpcs_lint.sources import codes
 from hcpcs_lint.sources.codes import level_of
 from hcpcs_lint.sources.release import date_from_name
 
@@ -107,6 +108,7 @@ def _header_name(value: Any) -> str:
 
 
 def _find_header(where: str, rows: Sequence[Sequence[Any]]) -> tuple[int, dict[str, int]]:
+    half: tuple[str, int] | None = None  # a code column without a descriptor column, or the reverse
     for index, row in enumerate(rows[:_HEADER_SEARCH_ROWS]):
         columns: dict[str, int] = {}
         for col, value in enumerate(row):
@@ -115,6 +117,17 @@ def _find_header(where: str, rows: Sequence[Sequence[Any]]) -> tuple[int, dict[s
                 columns[field] = col
         if all(f in columns for f in _REQUIRED):
             return index, columns
+        # A third-party table ("HCPCS" | "HCPCS Code Descriptor"): the names every user table accepts.
+        names = [_cell_text(v) for v in row]
+        code = codes.find_column(names, codes.CODE_COLUMNS)
+        long = codes.find_column(names, codes.DESCRIPTOR_COLUMNS)
+        if code is not None and long is not None:
+            short = codes.find_column(names, codes.SHORT_COLUMNS)
+            return index, {"code": code, "long": long} | ({} if short is None else {"short": short})
+        if half is None and (message := codes.half_table(names)):
+            half = (message, index + 1)
+    if half is not None:
+        raise InputError(where, *half)
     raise InputError(
         where,
         f"no header row with HCPC and LONG DESCRIPTION columns in the first {_HEADER_SEARCH_ROWS} rows "
