@@ -4,7 +4,10 @@ Its own module so the renderers import it without importing the package that imp
 
 from __future__ import annotations
 
-from hcpcs_lint.casefile.case import Case
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hcpcs_lint.casefile.case import Case
 
 CHART_TITLE = "Level II product codes bundling CPT-covered services"
 
