@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from hcpcs_lint.catalog import load_catalog, services_from_cpt
-from hcpcs_lint.model import InputError, Location, Record
+from hcpcs_lint.catalog import load_catalog
+from hcpcs_lint.model import InputError
 from hcpcs_lint.parser import parse
 from tests.helpers import catalog
 
@@ -60,14 +60,10 @@ def test_hedges_and_generic_tails_are_trimmed() -> None:
     assert catalog().core("harvesting of t cells")[1] == "harvesting"
 
 
-def test_a_licensed_cpt_file_adds_services_from_its_head_words() -> None:
-    # Wording written by the hcpcs-lint team for this test (no AMA descriptor text).
-    rec = Record(
-        "99999", "Widget insertion procedure, open approach; each", Location("cpt.csv", 2, 1), level="I"
-    )
-    (svc,) = services_from_cpt([rec])
-    assert svc.cpt == ("99999",) and svc.id == "cpt-99999"
-    assert svc.terms and all(t == t.lower() for t in svc.terms)
+def test_classes_are_computed_once_per_text() -> None:
+    first = catalog().classify(parse(GENE))
+    assert catalog().classify(parse(GENE)) is first
+    assert catalog().level1 is None  # no licensed CPT file unless the user gives one (--cpt)
 
 
 def test_missing_catalog_folder_is_a_named_error(tmp_path: Path) -> None:
