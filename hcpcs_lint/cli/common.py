@@ -106,6 +106,7 @@ def make_linter(
 
     ref_path = reference or config.reference or str(bundled_corpus_path())
     ref = records(ref_path)
+    # The user's CPT file: CSV/TSV with a header, or the AMA layout (code, TAB, descriptor; no header).
     extra = [replace(r, level="I") for r in records(cpt)] if cpt else []
     return Linter(
         config=config,

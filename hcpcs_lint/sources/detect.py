@@ -55,6 +55,7 @@ _HEADER_NAMES = frozenset({
     "shortdescription", "shortdescriptor", "shortdesc", "proposeddescriptor", "reviseddescriptor",
     "recid", "seqnum", "termdt", "adddt", "acteffdt", "actioncd",
 })  # fmt: skip
+_CODE_TAB = re.compile(r"[ \t]*(?=[A-Za-z0-9]{0,4}[0-9])[A-Za-z0-9]{5}\t")
 _CODE_SHAPED = re.compile(r"(?=.*\d)[A-Za-z0-9]{5}")
 _MD_TABLE_ROW = re.compile(r"\s*\|.*\|\s*")
 _MD_TABLE_RULE = re.compile(r"\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*")
@@ -162,6 +163,10 @@ def detect_format(path: str, head: bytes) -> str:
     lines = _head_lines(head)
     if looks_fixed_width(lines):
         return "anweb"
+    if ext in _TABLE_EXTENSIONS and _CODE_TAB.match(
+        next((x for x in lines if x.strip()), "").lstrip("\ufeff")
+    ):
+        return "lines"  # no header: "code<TAB>descriptor" lines, as the AMA's CPT long-descriptor file
     if ext in _TABLE_EXTENSIONS:
         return "table"
     if ext in _DRAFT_EXTENSIONS:

@@ -16,6 +16,7 @@ from typing import Any
 
 from hcpcs_lint.model import InputError, Location, Record, RecordKind
 from hcpcs_lint.sources import codes
+from hcpcs_lint.sources.bounded import check_xlsx_extent
 from hcpcs_lint.sources.codes import level_of
 from hcpcs_lint.sources.release import date_from_name
 
@@ -139,6 +140,8 @@ def _open_rows(where: str, data: bytes) -> tuple[str, list[list[Any]]]:
     """The first sheet's name and all its rows, from A1 so that list index + 1 is the sheet row."""
     from python_calamine import CalamineWorkbook
 
+    if data.startswith(b"PK"):
+        check_xlsx_extent(where, data)  # before calamine allocates the grid
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         try:
@@ -152,7 +155,15 @@ def _open_rows(where: str, data: bytes) -> tuple[str, list[list[Any]]]:
     except (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError):
         raise
     except BaseException as exc:  # calamine raises its own errors and pyo3 PanicException (a BaseException)
-        raise InputError(where, f"cannot read workbook: {type(exc).__name__}: {exc}") from None
+        raise InputError(where, f"cannot read workbook: {_plain(exc)}") from None
+
+
+def _plain(exc: BaseException) -> str:
+    """The workbook library's complaint in the user's terms, not its type names."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    if "detect file format" in text:
+        return "the content is not an .xlsx, .xlsm, .xls or .ods workbook"
+    return text[:300]
 
 
 class _Pending:

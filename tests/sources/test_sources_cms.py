@@ -440,7 +440,8 @@ def _fake_readers(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, str]]
     ("name", "body", "kind"),
     [
         ("codes.csv", "Q2041,Axicabtagene ciloleucel\r\n", "table"),
-        ("codes.tsv", "Q2041\tAxicabtagene\n", "table"),
+        # No header, code TAB text: the AMA CPT long-descriptor layout, read as code lines.
+        ("codes.tsv", "Q2041\tAxicabtagene\n", "lines"),
         ("codes.txt", 'code,descriptor\r\nQ2041,"Axicabtagene, per dose"\r\n', "table"),
         ("codes.txt", "HCPC\tLONG DESCRIPTION\nQ2041\tAxi\n", "table"),
         ("draft.md", "Q2041, per dose\n", "draft"),
