@@ -148,7 +148,6 @@ def read_all(name: str, data: bytes, tmp: Path) -> list[str]:
             pass
     except InputError as error:
         rendered = error.render()
-        # "path:line: message", or "no HCPCS descriptors found in path: ..." (model.NoDescriptors)
         if "\n" in rendered or str(path) not in rendered:
             return [f"{name}: InputError not one line naming the file: {rendered[:200]!r}"]
     except Exception:
