@@ -12,10 +12,11 @@ from functools import cached_property
 from pathlib import Path
 
 from hcpcs_lint import config as cfg
-from hcpcs_lint.catalog import Catalog, Match, load_catalog
-from hcpcs_lint.model import Clause, Descriptor, Finding, Record
+from hcpcs_lint.catalog import Catalog, load_catalog
+from hcpcs_lint.model import Descriptor, Finding, Record
 from hcpcs_lint.parser import parse
 from hcpcs_lint.rulebook import Rule, load_rules
+from hcpcs_lint.services import Bundle, bundles, is_product
 
 
 @dataclass
@@ -33,16 +34,11 @@ class Entry:
         return self.catalog.classify(self.desc)
 
     @cached_property
-    def bundled(self) -> list[tuple[Clause, list[Match]]]:
-        """Inclusion clauses of a product descriptor with the CPT services their items name."""
-        if self.desc.head_kind != "product" or self.record.level != "II":
+    def bundled(self) -> list[Bundle]:
+        """Clauses of a product descriptor that name services in CPT's jurisdiction (services.py)."""
+        if self.desc.head_kind != "product" or self.record.level != "II" or not is_product(self.desc, self.classes, self.catalog):
             return []
-        out = []
-        for clause in self.desc.of_kind("inclusion"):
-            matches = [m for it in clause.items if (m := self.catalog.match_item(it.text, self.classes))]
-            if matches:
-                out.append((clause, matches))
-        return out
+        return bundles(self.desc, self.catalog, self.classes)
 
     @property
     def peer_group(self) -> str | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from typing import Any, cast
@@ -152,6 +152,7 @@ class _Vocab:
     amount: re.Pattern[str]
     basis: re.Pattern[str]
     qualifier: re.Pattern[str]
+    product_unit: re.Pattern[str]
 
 
 def _alt(words: list[str]) -> str:
@@ -169,6 +170,7 @@ def _vocab() -> _Vocab:
         amount=re.compile(rf"(?:\d|\.\d|(?:{_alt(raw['amount_starts'])})\b)", re.I),
         basis=re.compile(rf"(?:(?:{_alt(raw['basis_starts'])})\b|.*=\s*(?:1|one)\s+unit\b)", re.I),
         qualifier=re.compile(rf"(?:{_alt(raw['qualifier_starts'])})\b", re.I),
+        product_unit=re.compile(rf"\b(?:{_alt(raw['product_units'])})\b", re.I),
     )
 
 
@@ -408,13 +410,39 @@ def _parse_level2(text: str, level: Level) -> Descriptor:
     typer = _Typer(text)
     typer.segments(segs, top=True)
     clauses = tuple(sorted(typer.out, key=lambda c: (c.start, -c.end)))
+    head_kind = typer.head_kind or "product"
+    has_dose = dosed(clauses)
+    if head_kind == "service" and has_dose and level == "II" and clauses and clauses[0].kind == "service":
+        # "Ringers lactate infusion, up to 1000 cc": a dose makes the head a product.
+        head_kind = "product"
+        clauses = tuple(replace(c, kind="product") if c is clauses[0] else c for c in clauses)
+    elif not has_dose and _service_route(clauses):
+        # "Intravenous infusion, pemivibart, ..., includes infusion and monitoring": a route with a
+        # manner word and no dose anywhere names the service, the product is what it gives. A bare
+        # "Injection, <drug>, 10 mg" stays CMS's product-code prefix.
+        head_kind = "service"
+        product = next((c for c in clauses if c.kind == "product"), None)
+        clauses = tuple(
+            replace(c, kind="service") if c is clauses[0] else replace(c, kind="qualifier") if c is product else c
+            for c in clauses
+        )
     return Descriptor(
         text=text,
         level=level,
-        head_kind=typer.head_kind or "product",
+        head_kind=head_kind,
         clauses=clauses,
         unparsed=_residue(text, clauses, failed),
     )
+
+
+def _service_route(clauses: tuple[Clause, ...]) -> bool:
+    return bool(clauses) and clauses[0].kind == "route" and len(clauses[0].text.split()) >= 2
+
+
+def dosed(clauses: tuple[Clause, ...]) -> bool:
+    """An amount or billing unit in units only products have ("1 mg", "per therapeutic dose")."""
+    unit = _vocab().product_unit
+    return any(c.kind in ("amount", "basis") and unit.search(c.text) for c in clauses)
 
 
 def _top_semicolon(text: str) -> int:

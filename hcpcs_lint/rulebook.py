@@ -30,7 +30,7 @@ KIND_OPTIONS: dict[str, frozenset[str]] = {
 KINDS = tuple(KIND_OPTIONS)
 _REQUIRED = ("code", "name", "group", "kind", "severity", "summary", "message", "rationale", "fix_safety")
 _ALLOWED = {*_REQUIRED, "fix", "citations", "options", "examples"}
-_EXAMPLE_KEYS = {"descriptor", "code", "fixed", "cpt", "related", "context"}
+_EXAMPLE_KEYS = {"descriptor", "code", "fixed", "cpt", "related", "context", "noqa"}
 _CODE = re.compile(r"^[A-Z]{2}\d{3}$")
 _NAME = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 
@@ -43,6 +43,7 @@ class Example:
     cpt: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
     context: tuple[tuple[str, str], ...] = ()
+    noqa: tuple[str, ...] = ()  # rules silenced on the example's record (as an inline marker would)
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ def _example(path: Path, raw: Any) -> Example:
         cpt=tuple(raw.get("cpt", ())),
         related=tuple(raw.get("related", ())),
         context=ctx,
+        noqa=tuple(raw.get("noqa", ())),
     )
 
 

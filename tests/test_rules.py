@@ -18,7 +18,7 @@ LINTER = Linter(rules=RULES)
 
 
 def _run(rule: Rule, ex: Example) -> tuple[list, Context, Record]:
-    rec = Record(code=ex.code, long=ex.descriptor, location=Location("example", 1, 1))
+    rec = Record(code=ex.code, long=ex.descriptor, location=Location("example", 1, 1), noqa=ex.noqa)
     context = [
         Record(code=c, long=t, location=Location("context", i + 1, 1)) for i, (c, t) in enumerate(ex.context)
     ]
@@ -53,7 +53,7 @@ def test_failing_example(rule: Rule, ex: Example) -> None:
     if ex.fixed is not None:
         outcome = fix_record(Linter(rules=[rule], catalog=LINTER.cat), rec, ctx, unsafe=True)
         assert outcome.text == ex.fixed
-        again, _, _ = _run(rule, Example(ex.fixed, ex.code, context=ex.context))
+        again, _, _ = _run(rule, Example(ex.fixed, ex.code, context=ex.context, noqa=ex.noqa))
         assert again == [], f"the fixed text still fails {rule.code}"
 
 

@@ -22,9 +22,13 @@ def finding(
     fix_text: str | None = None,
     cpt: Iterable[str] = (),
     related: Sequence[Related] = (),
+    explain: Sequence[str] = (),
     **values: Any,
 ) -> Finding:
-    """A Finding with the rule's message filled in; a fix only where the rule offers one."""
+    """A Finding with the rule's message filled in; a fix only where the rule offers one.
+
+    ``explain`` lines say how the rule read the text (each item: action, object, route; thing);
+    the full format and ``--explain`` show them, JSON carries them as ``explain``."""
     cpt_t = tuple(sorted(set(cpt)))
     values.setdefault("code", entry.record.code)
     values.setdefault("cpt", cpt_range(cpt_t))
@@ -42,6 +46,7 @@ def finding(
         cpt=cpt_t,
         related=tuple(related),
         fix=fix,
+        extra={"explain": list(explain)} if explain else {},
     )
 
 

@@ -1,0 +1,433 @@
+"""What an item of a descriptor is: an action on an object by a manner (a service), or a thing.
+
+"including intravenous infusion and the cryoshipper container" names two items. Each is read by
+its grammar, not looked up in a phrase list: the head noun (the last word before "of", "by",
+"for", ...; or a leading gerund, "receiving the cells") decides whether the item is an *action*
+(actions.toml: "infusion", "harvesting", "biopsy") or a *thing* (supply_nouns.toml: "set",
+"needle", "tray"); the words in front of the head and the phrases after it give the action's
+*object* ("tumor tissue", "of abdominal fat") and *manner* ("intravenous", "by liposuction").
+Jurisdiction comes from the action's entry (clinician procedure on a patient = CPT; supplier,
+pharmacy and manufacturer steps = Level II) and, for steps such as "preparation", from the
+combinations the catalog knows (services.toml), which also give the CPT family to cite. An action
+in CPT's jurisdiction with no known combination is still a service, reported with "CPT code not
+identified".
+
+A product descriptor *bundles* services where an inclusion clause (and the plain list right after
+it, as in "..., administration and dressings, per treatment"), or a segment ending in "included",
+names one. Negated clauses ("does not include", "not including") never bundle; exclusions and
+"(... reported separately)" are not inclusions at all.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from hcpcs_lint.catalog import Action, Catalog, Service
+from hcpcs_lint.model import Clause, Descriptor, Item
+
+_TOKEN = re.compile(r"[a-z0-9+][a-z0-9+'/.-]*[a-z0-9+]|[a-z0-9+]")
+# Words that end an item's head phrase: what follows is an object, a manner, a purpose or a time.
+_CUT = frozenset(
+    "of by for with without to into after before prior following over at in on from via using during under "
+    "per within through when if as that which performed reported provided done given furnished required "
+    "billed coded".split()
+)
+_UNITS = frozenset("mm cm ml mg g kg cc sq in inch inches hour hours minute minutes unit units".split())
+_NEGATION = re.compile(r"\b(?:not|never|no|nor|without)\s*$", re.I)
+_SEPARATELY = re.compile(r"\b(?:reported|billed|coded|paid)\s+separately\b", re.I)
+_INCLUDED = re.compile(r"\b(?:is\s+|are\s+)?included\b", re.I)
+_SPLIT_ITEMS = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+", re.I)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How one item was understood, for the rule and for ``--explain``."""
+
+    text: str
+    start: int
+    end: int
+    kind: str  # "action" | "thing" | "other"
+    word: str = ""  # the head word as written ("harvesting", "set")
+    action: str = ""  # action id from actions.toml ("collection")
+    object: str = ""
+    manner: str = ""
+    jurisdiction: str = ""  # "cpt" | "level2" | ""
+    why: str = ""
+    services: tuple[Service, ...] = ()
+    scope: str = ""  # every word that may name the object when matching families ("for infusion" too)
+
+    @property
+    def is_service(self) -> bool:
+        return self.jurisdiction == "cpt"
+
+    @property
+    def cpt(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(c for s in self.services for c in s.cpt))
+
+    def describe(self) -> str:
+        """One line a policy analyst reads: what the item is and why."""
+        from hcpcs_lint.checks import cpt_range  # display helper only
+
+        if self.kind == "thing":
+            return f"{self.text!r}: thing (supply noun {self.word!r}); not a service"
+        if self.kind != "action":
+            return f"{self.text!r}: not an action ({self.why or 'head noun ' + repr(self.word)}); not a service"
+        parts = [f"action {self.action} ({self.word!r})"]
+        if self.object:
+            parts.append(f"object {self.object!r}")
+        if self.manner:
+            parts.append(f"route/manner {self.manner!r}")
+        head = ", ".join(parts)
+        if not self.is_service:
+            return f"{self.text!r}: {head}; Level II's own step: {self.why}"
+        if self.services:
+            fams = "; ".join(f"CPT {cpt_range(list(s.cpt))} ({s.label})" for s in self.services)
+            return f"{self.text!r}: {head}; CPT's jurisdiction: {fams}"
+        return f"{self.text!r}: {head}; CPT's jurisdiction ({self.why}); CPT code not identified"
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """A clause of a product descriptor that names services, and how to take them out."""
+
+    start: int  # span of the whole clause (keyword included)
+    end: int
+    keyword: str  # "including", "includes", "" for a trailing "... included"
+    readings: tuple[Reading, ...]
+    shape: str  # "inclusion" | "included"
+    serial: bool = False
+
+    @property
+    def services(self) -> tuple[Reading, ...]:
+        return tuple(r for r in self.readings if r.is_service)
+
+    @property
+    def kept(self) -> tuple[Reading, ...]:
+        return tuple(r for r in self.readings if not r.is_service)
+
+
+# -- reading one item --------------------------------------------------------------------------
+
+
+def _strip_lead(words: list[str], cat: Catalog) -> list[str]:
+    changed = True
+    while changed and words:
+        changed = False
+        joined = " ".join(words)
+        for d in cat.determiners:
+            if joined == d or joined.startswith(d + " "):
+                words = words[len(d.split()) :]
+                changed = True
+                break
+        if words and re.fullmatch(r"[\d.,/]+", words[0]):
+            words = words[1:]
+            if words and words[0] in _UNITS:
+                words = words[1:]
+            changed = True
+        if len(words) > 2 and words[0] in cat.measures and words[1] == "of":
+            words = words[2:]
+            changed = True
+    return words
+
+
+def _phrases(words: list[str]) -> tuple[list[str], list[tuple[str, list[str]]]]:
+    """The head phrase and the (cut word, words) phrases after it."""
+    head: list[str] = []
+    rest: list[tuple[str, list[str]]] = []
+    for w in words:
+        if w in _CUT and (head or rest):
+            rest.append((w, []))
+        elif rest:
+            rest[-1][1].append(w)
+        else:
+            head.append(w)
+    return head, rest
+
+
+def _action_of(words: list[str], cat: Catalog) -> tuple[str, Action] | None:
+    """The action a word (or the last two words) names, with the words it took."""
+    if len(words) >= 2:
+        two = " ".join(words[-2:])
+        a = cat.action(two)
+        if a is not None:
+            return two, a
+    if not words:
+        return None
+    w = words[-1]
+    a = cat.action(w) or (cat.action(w.split("-")[-1]) if "-" in w else None) or cat.fuzzy_action(w)
+    return (w, a) if a is not None else None
+
+
+def _split_manner(words: list[str], cat: Catalog) -> tuple[list[str], list[str]]:
+    """Words in front of a head noun: manner/route words and the object words."""
+    manner: list[str] = []
+    obj: list[str] = []
+    i = 0
+    while i < len(words):
+        for m in cat.manners:
+            n = len(m.split())
+            if " ".join(words[i : i + n]) == m:
+                manner.append(m)
+                i += n
+                break
+        else:
+            w = words[i]
+            if w.startswith(("post-", "pre-")):
+                manner.append(w)
+            else:
+                obj.append(w)
+            i += 1
+    return manner, obj
+
+
+def read_item(text: str, cat: Catalog, classes: frozenset[str] = frozenset(), start: int = 0) -> Reading:
+    """What one item is: action (object, manner) or thing, whose jurisdiction, which CPT family."""
+    return _read(text.lower(), cat, classes, text, start)
+
+
+def _read(low: str, cat: Catalog, classes: frozenset[str], text: str, start: int) -> Reading:
+    end = start + len(text)
+    if _SEPARATELY.search(low):
+        return Reading(text, start, end, "other", why="reported separately")
+    alts = [p for p in low.split(" or ") if p.strip()]
+    if len(alts) > 1 and "/or" not in low and all(len(p.split()) <= 3 for p in alts):
+        # alternatives ("centrifugation or mixing"): a service if either one is
+        parts = [_read(p, cat, classes, text, start) for p in alts]
+        rank = {"cpt": 2, "level2": 1, "": 0}
+        best = max(parts, key=lambda r: (rank[r.jurisdiction], r.kind == "action"))
+        return replace(best, text=text, start=start, end=end)
+    words = _strip_lead(_TOKEN.findall(low), cat)
+    head, rest = _phrases(words)
+    if not head and rest and rest[0][0] == "of":  # "of the dose" after a stripped measure
+        head, rest = rest[0][1], rest[1:]
+    head = _strip_lead(head, cat)
+    tail = False
+    while len(head) > 1 and head[-1] in cat.service_tails:
+        head, tail = head[:-1], True
+    if not head:
+        return Reading(text, start, end, "other", why="no head noun")
+    gerund = None
+    if len(head) > 1 and head[0].endswith("ing"):
+        g = cat.action(head[0])
+        if g is not None and cat.action(head[-1]) is None and head[-1] not in cat.supply_nouns:
+            gerund = (head[0], g)
+    if gerund is not None:
+        word, act = gerund
+        before, objw = [], _strip_lead([w for w in head[1:] if w not in ("them", "it")], cat)
+    else:
+        if head[-1] in cat.supply_nouns:
+            return Reading(text, start, end, "thing", word=head[-1], jurisdiction="level2")
+        found = _action_of(head, cat)
+        if found is None:
+            licensed = cat.match_terms(low)
+            if licensed:  # the user's CPT file names this service in its own words
+                why = "restates a service of the CPT file"
+                return Reading(text, start, end, "action", head[-1], "cpt-file", jurisdiction="cpt", why=why, services=licensed)
+            why = f"head noun {head[-1]!r} names no action"
+            return Reading(text, start, end, "other", word=head[-1], why=why)
+        word, act = found
+        before, objw = head[: len(head) - len(word.split())], []
+    manner, obj_front = _split_manner(before, cat)
+    objw = obj_front + objw
+    purpose: list[str] = []
+    for cut, ws in rest:
+        ws = _strip_lead(ws, cat)
+        if cut == "for":
+            purpose.extend(ws)
+        elif cut == "of" and ws:
+            objw.extend(ws)
+        elif cut in ("by", "via", "using", "through") and ws:
+            m2, o2 = _split_manner(ws, cat)
+            manner.extend(m2 + o2)
+        elif cut in ("into", "to", "from", "at", "in", "on") and ws and not objw:
+            objw.extend(ws)
+    obj = " ".join(objw) or act.object
+    scope = " ".join([obj, act.object, *purpose])
+    reading = Reading(text, start, end, "action", word, act.id, obj, " ".join(manner), scope=scope)
+    return _judge(reading, act.jurisdiction, tail, cat, classes, scope)
+
+
+def _judge(r: Reading, jur: str, tail: bool, cat: Catalog, classes: frozenset[str], objects: str) -> Reading:
+    services = match_services(r, cat, classes, objects)
+    if jur == "patient":
+        return _with(r, "cpt", "a clinician's procedure on a patient", services)
+    if jur == "depends":
+        if services:
+            return _with(r, "cpt", "a known combination", services)
+        if tail:
+            return _with(r, "cpt", "written as a procedure", ())
+        return _with(r, "level2", "a preparation or processing step with no known CPT combination", ())
+    steps = {"supplier": "a supplier's step", "pharmacy": "a pharmacy step", "manufacturer": "the manufacturer's step"}
+    return _with(r, "level2", steps.get(jur, jur), ())
+
+
+def _with(r: Reading, jur: str, why: str, services: tuple[Service, ...]) -> Reading:
+    return replace(r, jurisdiction=jur, why=why, services=services)
+
+
+def _has(text: str, phrases: tuple[str, ...]) -> bool:
+    padded = f" {text} "
+    return any(f" {p} " in padded for p in phrases)
+
+
+def match_services(
+    r: Reading, cat: Catalog, classes: frozenset[str], objects: str = "", *, strict: bool = False
+) -> tuple[Service, ...]:
+    """The catalog's CPT families for this action + object + manner + product class, most specific first.
+
+    ``strict``: the item itself must show the combination (an object or route the entry names, or a
+    route word for an entry that needs no object); a product class alone is not enough. Service
+    heads are read strictly: "Administration of a ... risk assessment" is no drug administration."""
+    full = " ".join(_TOKEN.findall(r.text.lower()))
+    objects = " ".join(_TOKEN.findall((objects or r.object).lower()))
+    scored: list[tuple[tuple[int, int], Service]] = []
+    for s in cat.services:
+        if r.action not in s.actions:
+            continue
+        if (s.classes and not classes.intersection(s.classes)) or classes.intersection(s.not_classes):
+            continue
+        if _has(full, s.not_objects) or _has(full, s.not_manners) or _has(objects, s.not_objects):
+            continue
+        if s.manners and not _has(full, s.manners):
+            continue
+        explicit = bool(s.objects) and _has(objects, s.objects)
+        if s.objects and not explicit and not (not objects.strip() and s.classes):
+            continue
+        if strict and not explicit and not (s.manners or (not s.objects and r.manner)):
+            continue
+        depth = max((cat.depth(c) for c in s.classes if c in cat.classes), default=0)
+        scored.append(((depth + 2 * explicit + bool(s.manners), len(s.objects) > 0), s))
+    if not scored and r.kind == "action":
+        return cat.match_terms(full)
+    if not scored:
+        return ()
+    top = max(k for k, _ in scored)
+    return tuple(s for k, s in scored if k == top)
+
+
+def is_product(desc: Descriptor, classes: frozenset[str], cat: Catalog) -> bool:
+    """Evidence that a product-headed descriptor names a product, not a measure or a visit: a
+    product class (INN stem, route prefix, product words such as "skin" or "graft" in the head), or
+    a dose or billing unit only products have ("10 mg", "per therapeutic dose")."""
+    from hcpcs_lint.parser import dosed
+
+    return (bool(classes - {"any-product"}) or dosed(desc.clauses)) and not services_on_head(desc, cat)
+
+
+def services_on_head(desc: Descriptor, cat: Catalog) -> bool:
+    """"Bone marrow or blood-derived stem cells, ..., harvesting, transplantation, ...": plain
+    segments naming procedures before any inclusion make the product the object of a service."""
+    for c in desc.clauses:
+        if c.kind in ("inclusion", "exclusion"):
+            return False
+        if c.kind == "qualifier" and not c.keyword:
+            items = _split_plain(c.text, c.start)
+            if items and all(_cached_read(i.text, cat, frozenset(), i.start).jurisdiction == "cpt" for i in items):
+                return True
+    return False
+
+
+# -- bundles in a descriptor --------------------------------------------------------------------
+
+
+def _negated(text: str, start: int) -> bool:
+    return _NEGATION.search(text[max(0, start - 16) : start]) is not None
+
+
+def _read_items(items: list[Item], cat: Catalog, classes: frozenset[str]) -> tuple[Reading, ...]:
+    return tuple(_cached_read(it.text, cat, classes, it.start) for it in items)
+
+
+def _cached_read(text: str, cat: Catalog, classes: frozenset[str], start: int) -> Reading:
+    """Items recur across a release ("dose preparation procedures"): read each once per catalog."""
+    key = (text, classes)
+    r = cat.reading_cache.get(key)
+    if r is None:
+        if len(cat.reading_cache) > 50_000:
+            cat.reading_cache.clear()
+        r = cat.reading_cache[key] = _read(text.lower(), cat, classes, text, 0)
+    if r.start == start:
+        return r
+    return replace(r, start=start, end=start + len(r.text))
+
+
+def _split_plain(text: str, offset: int) -> list[Item]:
+    out: list[Item] = []
+    pos = 0
+    for m in [*_SPLIT_ITEMS.finditer(text), None]:
+        s, e = (m.start(), m.end()) if m is not None else (len(text), len(text))
+        piece = text[pos:s]
+        lead = len(piece) - len(piece.lstrip())
+        piece = piece.strip()
+        if piece:
+            out.append(Item(piece, offset + pos + lead, offset + pos + lead + len(piece)))
+        pos = e
+    return out
+
+
+def bundles(desc: Descriptor, cat: Catalog, classes: frozenset[str]) -> list[Bundle]:
+    """Clauses of a product-headed descriptor that name services CPT covers."""
+    text = desc.text
+    out: list[Bundle] = []
+    clauses = list(desc.clauses)
+    for k, c in enumerate(clauses):
+        if c.kind != "inclusion" or _negated(text, c.start):
+            continue
+        items = list(c.items)
+        end = c.end
+        purpose = _purpose(text, c, clauses[k + 1 :])
+        if purpose is not None and items:  # "preparation for administration": the purpose is the item's
+            items[-1] = Item(text[items[-1].start : purpose.end], items[-1].start, purpose.end)
+            end = purpose.end
+        nxt = _continuation(text, end, clauses[k + 1 :])
+        readings = _read_items(items, cat, classes)
+        if nxt is not None:
+            more = _read_items(_split_plain(nxt.text, nxt.start), cat, classes)
+            if more and all(r.kind in ("action", "thing") for r in more):
+                readings += more
+                end = nxt.end
+        if any(r.is_service for r in readings):
+            serial = ", and " in text[c.start : end]
+            out.append(Bundle(c.start, end, c.keyword, readings, "inclusion", serial))
+    out.extend(_included(text, cat, classes, out))
+    return sorted(out, key=lambda b: b.start)
+
+
+def _purpose(text: str, c: Clause, following: list[Clause]) -> Clause | None:
+    for n in following:
+        if n.start >= c.end:
+            ok = n.keyword.lower() == "for" and not text[c.end : n.start].strip()
+            return n if ok else None
+    return None
+
+
+def _continuation(text: str, end: int, following: list[Clause]) -> Clause | None:
+    """The plain list right after an inclusion ("..., administration and dressings, per treatment")."""
+    for n in following:
+        if n.start < end:
+            continue  # nested
+        if n.kind == "qualifier" and not n.keyword and text[end : n.start].strip() == ",":
+            return n
+        return None
+    return None
+
+
+def _included(text: str, cat: Catalog, classes: frozenset[str], seen: list[Bundle]) -> list[Bundle]:
+    """Segments that end in "included": "leukapheresis and dose preparation included"."""
+    out: list[Bundle] = []
+    for m in _INCLUDED.finditer(text):
+        if _negated(text, m.start()) or any(b.start <= m.start() < b.end for b in seen):
+            continue
+        seg_start = max(text.rfind(ch, 0, m.start()) for ch in ",;([") + 1
+        seg = text[seg_start : m.start()]
+        lead = len(seg) - len(seg.lstrip())
+        body = seg.strip()
+        if body.lower().startswith("with "):
+            lead += 5
+            body = body[5:]
+        items = _split_plain(body, seg_start + lead)
+        readings = _read_items(items, cat, classes)
+        if any(r.is_service for r in readings):
+            out.append(Bundle(seg_start + (len(seg) - len(seg.lstrip())), m.end(), "", readings, "included"))
+    return out
