@@ -436,7 +436,17 @@ def _parse_level2(text: str, level: Level) -> Descriptor:
 
 
 def _service_route(clauses: tuple[Clause, ...]) -> bool:
-    return bool(clauses) and clauses[0].kind == "route" and len(clauses[0].text.split()) >= 2
+    """"Intravenous infusion, <drug>, ..." or "Injection, <drug>, ..., includes injection and
+    monitoring": a route with a manner word, or one the inclusion repeats, names the service."""
+    if not clauses or clauses[0].kind != "route":
+        return False
+    words = clauses[0].text.lower().split()
+    if len(words) >= 2:
+        return True
+    again = re.compile(rf"\b{re.escape(words[0])}\b", re.I) if words else None
+    return again is not None and any(
+        again.search(it.text) for c in clauses if c.kind == "inclusion" for it in c.items
+    )
 
 
 def dosed(clauses: tuple[Clause, ...]) -> bool:
