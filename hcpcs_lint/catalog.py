@@ -26,7 +26,8 @@ _SERVICE_KEYS = {
     "not_objects", "manners", "not_manners", "not_classes", "fail", "pass",
 }  # fmt: skip
 _CLASS_KEYS = {
-    "id", "label", "parent", "peer_group", "style_peers", "stems", "not_words", "terms", "routes", "head_words",
+    "id", "label", "parent", "peer_group", "style_peers", "stems", "not_words", "terms", "routes", "overrides",
+    "requires_parent", "head_words",
 }  # fmt: skip
 _ACTION_KEYS = {"id", "jurisdiction", "words", "object", "fail", "pass"}
 JURISDICTIONS = ("patient", "depends", "supplier", "pharmacy", "manufacturer")
@@ -83,16 +84,12 @@ class ProductClass:
     terms: tuple[str, ...] = ()
     routes: bool = False
     head_words: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True)
-class Match:
-    """An inclusion item matched to services."""
-
-    item: str
-    term: str
-    score: float
-    services: tuple[Service, ...]
+    # Classes this one rules out when the descriptor says so ("allogeneic" rules out the
+    # autologous classes its -leucel or CAR-T name would otherwise imply).
+    overrides: tuple[str, ...] = ()
+    # Found only where the parent class is found too ("allogeneic" marks a cell therapy only in
+    # a descriptor that names a cell therapy; a transplant global code says it too).
+    requires_parent: bool = False
 
 
 @dataclass
@@ -149,9 +146,18 @@ class Catalog:
                 if any(p.endswith(c.stems) and len(p) > 4 for p in parts if p):
                     found.add(c.id)
                     break
+        found = {
+            cid for cid in found if not self.classes[cid].requires_parent or self.classes[cid].parent in found
+        }
         out = {"any-product"}
         for cid in found:
             out.update(self.ancestors(cid))
+        for cid in found:
+            for ruled_out in self.classes[cid].overrides:
+                if ruled_out in found:
+                    continue  # the descriptor names both ("allogeneic or autologous"): keep both
+                # The ruled-out class and every class under it (CAR-T under autologous) go.
+                out = {c for c in out if ruled_out not in self.ancestors(c)}
         result = frozenset(out)
         if len(self._class_cache) < 100_000:
             self._class_cache[key] = result
@@ -269,6 +275,17 @@ def _check_keys(path: Path, table: dict[str, Any], allowed: set[str], what: str)
         raise InputError(str(path), f"{what} without an 'id'")
 
 
+def cpt_range(codes: Sequence[str]) -> str:
+    """'38225-38227' for consecutive numeric codes, else a comma list."""
+    if not codes:
+        return ""
+    if all(c.isdigit() for c in codes) and len(codes) > 2:
+        nums = [int(c) for c in codes]
+        if nums == list(range(nums[0], nums[0] + len(nums))):
+            return f"{codes[0]}-{codes[-1]}"
+    return ", ".join(codes)
+
+
 def _cpt_codes(values: Iterable[str]) -> tuple[str, ...]:
     """Codes with numeric ranges expanded: "96360-96379" -> 96360 ... 96379."""
     out: list[str] = []
@@ -312,7 +329,9 @@ def _action(path: Path, a: dict[str, Any]) -> Action:
     _check_keys(path, a, _ACTION_KEYS, "[[action]]")
     jur = a.get("jurisdiction", "patient")
     if jur not in JURISDICTIONS:
-        raise InputError(str(path), f"action {a['id']!r}: jurisdiction {jur!r} is not one of {', '.join(JURISDICTIONS)}")
+        raise InputError(
+            str(path), f"action {a['id']!r}: jurisdiction {jur!r} is not one of {', '.join(JURISDICTIONS)}"
+        )
     return Action(a["id"], jur, tuple(str(w).lower() for w in a.get("words", ())), str(a.get("object", "")))
 
 
@@ -353,10 +372,18 @@ def load_catalog(extra_dirs: Sequence[str | Path] = ()) -> Catalog:
                     terms=tuple(t.lower() for t in c.get("terms", ())),
                     routes=bool(c.get("routes", False)),
                     head_words=frozenset(w.lower() for w in c.get("head_words", ())),
+                    overrides=tuple(c.get("overrides", ())),
+                    requires_parent=bool(c.get("requires_parent", False)),
                 )
             for ex in data.get("example", []):
-                if not isinstance(ex, dict) or "descriptor" not in ex or ex.get("expect") not in ("flag", "clean"):
-                    raise InputError(str(path), "each [[example]] needs a descriptor and expect = flag or clean")
+                if (
+                    not isinstance(ex, dict)
+                    or "descriptor" not in ex
+                    or ex.get("expect") not in ("flag", "clean")
+                ):
+                    raise InputError(
+                        str(path), "each [[example]] needs a descriptor and expect = flag or clean"
+                    )
                 examples.append(CatalogExample(path.name, str(ex["descriptor"]), str(ex["expect"])))
             nouns.update(data.get("nouns", ()))
             hedges.extend(data.get("hedges", ()))
@@ -366,6 +393,9 @@ def load_catalog(extra_dirs: Sequence[str | Path] = ()) -> Catalog:
     for c in classes.values():
         if c.parent is not None and c.parent not in classes:
             raise InputError("catalog", f"class {c.id!r} has unknown parent {c.parent!r}")
+        for o in c.overrides:
+            if o not in classes:
+                raise InputError("catalog", f"class {c.id!r} overrides unknown class {o!r}")
     known_actions = {a.id for a in actions.values()}
     for s in services:
         for cid in (*s.classes, *s.not_classes):

@@ -11,10 +11,22 @@ from typing import Literal
 
 Level = Literal["I", "II"]
 RecordKind = Literal["procedure", "modifier"]
-ClauseKind = Literal[
-    "route", "product", "service", "amount", "basis", "inclusion", "exclusion", "qualifier", "parenthetical"
+ClauseRole = Literal[
+    "route",
+    "product",
+    "service",
+    "amount",
+    "basis",
+    "inclusion",
+    "exclusion",
+    "qualifier",
+    "parenthetical",
+    "add-on",  # "(list separately in addition to code for primary procedure)": one clause, whole
 ]
-HeadKind = Literal["product", "service"]
+Head = Literal["product", "service"]  # what a descriptor is about
+# Old names, kept while this wave's branches merge; use ClauseRole and Head.
+ClauseKind = ClauseRole
+HeadKind = Head
 Severity = Literal["error", "warning", "info"]
 Applicability = Literal["safe", "unsafe", "display-only"]
 
@@ -74,13 +86,34 @@ class Record:
     action_effective: str | None = None
     terminated: str | None = None
     action_code: str | None = None
+    # The effective date of the release the record comes from (YYYYMMDD, like the dates above):
+    # what "as of" means for this record's peers, diffs and history. None for drafts and tables
+    # unless --effective gives one. Set by sources.load (see sources/release.py for where it is read).
+    effective: str | None = None
     # Rule selectors (code, name or group; "all" for every rule) silenced inline for this record,
     # e.g. by ``<!-- hcpcs-lint: ignore HL101 -->`` in a draft.
     noqa: tuple[str, ...] = ()
 
     @property
     def active(self) -> bool:
-        return not self.terminated
+        """In force on its own release's date (or, with no date, not terminated)."""
+        return self.active_on(self.effective)
+
+    def active_on(self, day: str | None) -> bool:
+        """In force on ``day`` (YYYYMMDD): added by then and not terminated before it.
+
+        CMS's termination date is the last day a code may be billed, so a code terminated on
+        ``day`` still counts. A record without an add date is only known to exist from its own
+        release's date on, so it is not active before that. ``day`` None means "now": any
+        termination date counts, whatever it is.
+        """
+        if day is None:
+            return not self.terminated
+        if self.terminated and self.terminated < day:
+            return False
+        if self.added:
+            return self.added <= day
+        return self.effective is None or self.effective <= day
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +127,9 @@ class Item:
 
 @dataclass(frozen=True, slots=True)
 class Clause:
-    kind: ClauseKind
+    """A typed part of a descriptor: its ``role`` (route, product, amount, inclusion, ...) and span."""
+
+    role: ClauseRole
     text: str
     start: int
     end: int
@@ -105,6 +140,11 @@ class Clause:
     def span(self) -> tuple[int, int]:
         return (self.start, self.end)
 
+    @property
+    def kind(self) -> ClauseRole:
+        """Old name of ``role``, kept while this wave's branches merge."""
+        return self.role
+
 
 @dataclass(frozen=True, slots=True)
 class Descriptor:
@@ -112,7 +152,7 @@ class Descriptor:
 
     text: str
     level: Level
-    head_kind: HeadKind
+    head: Head  # "product" or "service": what the descriptor describes
     clauses: tuple[Clause, ...]
     unparsed: tuple[tuple[int, int], ...] = ()
     # Level I only: the family stem before the first semicolon and the specific part after it.
@@ -120,18 +160,27 @@ class Descriptor:
     specific: Descriptor | None = None
     specific_offset: int = 0
 
-    def of_kind(self, kind: str) -> tuple[Clause, ...]:
-        return tuple(c for c in self.clauses if c.kind == kind)
+    def of_role(self, role: str) -> tuple[Clause, ...]:
+        return tuple(c for c in self.clauses if c.role == role)
 
-    def first(self, kind: str) -> Clause | None:
+    def first(self, role: str) -> Clause | None:
         for c in self.clauses:
-            if c.kind == kind:
+            if c.role == role:
                 return c
         return None
 
     @property
-    def head(self) -> Clause | None:
+    def head_clause(self) -> Clause | None:
+        """The clause that names the product or the service."""
         return self.first("product") or self.first("service")
+
+    # Old names, kept while this wave's branches merge: head_kind is ``head``, of_kind is ``of_role``.
+    @property
+    def head_kind(self) -> Head:
+        return self.head
+
+    def of_kind(self, kind: str) -> tuple[Clause, ...]:
+        return self.of_role(kind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,3 +218,20 @@ class Finding:
     @property
     def code(self) -> str:
         return self.record.code
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """What a reporter needs to know of a rule; the rulebook fills it (SARIF rule metadata, help links).
+
+    It lives in the model so reporters and rules share it without importing each other.
+    """
+
+    code: str  # "HL101"
+    name: str  # "level2-includes-cpt-service"
+    group: str  # "cpt-jurisdiction"
+    severity: str  # default severity
+    summary: str  # one line: what it does
+    rationale: str  # why it matters (markdown), with citations
+    fix_safety: str  # one paragraph
+    help_uri: str | None = None

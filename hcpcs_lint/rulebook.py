@@ -1,7 +1,8 @@
 """Rules are data: one TOML file per rule in rules/ (and in a team's rule directories).
 
-A rule file names its Python *kind* (``service-inclusion``, ``peer-contrast``, ...) and configures
-it, as Vale's ``extends`` does. Files are validated when loaded: an unknown key, a missing field,
+A rule file names the Python *check* it configures (``check = "service-inclusion"``,
+``"peer-contrast"``, ...), as Vale's ``extends`` does. Files are validated when loaded against the registry in
+:mod:`hcpcs_lint.checks` (which kinds exist, which options each takes): an unknown key, a missing field,
 a bad severity or a bad regular expression is an InputError naming the file.
 """
 
@@ -9,74 +10,24 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from hcpcs_lint.catalog import rules_dir
+from hcpcs_lint.checks import CHECKS
+from hcpcs_lint.checks.context import Example, Rule
 from hcpcs_lint.model import InputError
-from hcpcs_lint.report import RuleInfo
 
-# Each kind and the options a rule file may set for it.
-KIND_OPTIONS: dict[str, frozenset[str]] = {
-    "service-inclusion": frozenset(),
-    "service-overlap": frozenset({"allow"}),
-    "peer-contrast": frozenset({"max_related"}),
-    "class-consistency": frozenset({"aspect", "majority", "skip_when"}),
-    "existence": frozenset({"pattern", "replace"}),
-    "residue": frozenset(),
-}
-KINDS = tuple(KIND_OPTIONS)
-_REQUIRED = ("code", "name", "group", "kind", "severity", "summary", "message", "rationale", "fix_safety")
+__all__ = ["CHECK_NAMES", "KINDS", "Example", "Rule", "find_rule", "load_rule", "load_rules"]
+
+CHECK_NAMES = tuple(CHECKS)
+KINDS = CHECK_NAMES  # old name, kept while this wave's branches merge
+_REQUIRED = ("code", "name", "group", "check", "severity", "summary", "message", "rationale", "fix_safety")
 _ALLOWED = {*_REQUIRED, "fix", "citations", "options", "examples"}
 _EXAMPLE_KEYS = {"descriptor", "code", "fixed", "cpt", "related", "context", "noqa"}
 _CODE = re.compile(r"^[A-Z]{2}\d{3}$")
 _NAME = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
-
-
-@dataclass(frozen=True)
-class Example:
-    descriptor: str
-    code: str = "X0000"
-    fixed: str | None = None
-    cpt: tuple[str, ...] = ()
-    related: tuple[str, ...] = ()
-    context: tuple[tuple[str, str], ...] = ()
-    noqa: tuple[str, ...] = ()  # rules silenced on the example's record (as an inline marker would)
-
-
-@dataclass(frozen=True)
-class Rule:
-    code: str
-    name: str
-    group: str
-    kind: str
-    severity: str
-    summary: str
-    message: str
-    rationale: str
-    fix_safety: str
-    path: str
-    fix: str = "none"  # safe | unsafe | display-only | none
-    citations: tuple[str, ...] = ()
-    options: Mapping[str, Any] = field(default_factory=dict)
-    passing: tuple[Example, ...] = ()
-    failing: tuple[Example, ...] = ()
-
-    def info(self) -> RuleInfo:
-        rationale = self.rationale.strip()
-        if self.citations:
-            rationale += "\n\nCitations:\n" + "\n".join(f"- {c}" for c in self.citations)
-        return RuleInfo(
-            code=self.code,
-            name=self.name,
-            group=self.group,
-            severity=self.severity,
-            summary=self.summary,
-            rationale=rationale,
-            fix_safety=self.fix_safety.strip(),
-        )
 
 
 def _example(path: Path, raw: Any) -> Example:
@@ -105,6 +56,8 @@ def load_rule(path: Path) -> Rule:
         raise InputError(str(path), f"invalid TOML: {e}", getattr(e, "lineno", None)) from None
     except (OSError, UnicodeDecodeError) as e:
         raise InputError(str(path), f"cannot read rule file: {e}") from None
+    if "kind" in data and "check" not in data:  # the key's old name, kept while this wave's branches merge
+        data["check"] = data.pop("kind")
     unknown = sorted(set(data) - _ALLOWED)
     if unknown:
         raise InputError(
@@ -119,19 +72,22 @@ def load_rule(path: Path) -> Rule:
         )
     if not _NAME.match(str(data["name"])):
         raise InputError(str(path), f"rule name {data['name']!r} is not kebab-case")
-    if data["kind"] not in KINDS:
-        raise InputError(str(path), f"unknown kind {data['kind']!r}; known kinds: {', '.join(KINDS)}")
+    if data["check"] not in CHECKS:
+        raise InputError(
+            str(path), f"unknown check {data['check']!r}; known checks: {', '.join(CHECK_NAMES)}"
+        )
     if data["severity"] not in ("error", "warning", "info"):
         raise InputError(str(path), f"severity {data['severity']!r} is not error, warning or info")
     fix = data.get("fix", "none")
     if fix not in ("safe", "unsafe", "display-only", "none"):
         raise InputError(str(path), f"fix {fix!r} is not safe, unsafe, display-only or none")
     options = dict(data.get("options", {}))
-    bad = sorted(set(options) - KIND_OPTIONS[data["kind"]])
+    check = CHECKS[data["check"]]
+    bad = sorted(set(options) - check.options)
     if bad:
-        allowed = ", ".join(sorted(KIND_OPTIONS[data["kind"]])) or "none"
+        allowed = ", ".join(sorted(check.options)) or "none"
         raise InputError(
-            str(path), f"unknown option {bad[0]!r} for kind {data['kind']!r}; allowed: {allowed}"
+            str(path), f"unknown option {bad[0]!r} for check {data['check']!r}; allowed: {allowed}"
         )
     for key in ("pattern",):
         if key in options:
@@ -139,14 +95,15 @@ def load_rule(path: Path) -> Rule:
                 re.compile(options[key])
             except re.error as e:
                 raise InputError(str(path), f"bad regular expression in options.{key}: {e}") from None
-    if data["kind"] == "existence" and "pattern" not in options:
-        raise InputError(str(path), "an 'existence' rule needs options.pattern")
+    needed = sorted(check.required - set(options))
+    if needed:
+        raise InputError(str(path), f"an {data['check']!r} rule needs options.{needed[0]}")
     examples = data.get("examples", {})
     return Rule(
         code=data["code"],
         name=data["name"],
         group=data["group"],
-        kind=data["kind"],
+        check=data["check"],
         severity=data["severity"],
         summary=data["summary"].strip(),
         message=data["message"].strip(),

@@ -23,17 +23,73 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from hcpcs_lint.catalog import Action, Catalog, Service
+from hcpcs_lint.catalog import Action, Catalog, Service, cpt_range
 from hcpcs_lint.model import Clause, Descriptor, Item
 
 _TOKEN = re.compile(r"[a-z0-9+][a-z0-9+'/.-]*[a-z0-9+]|[a-z0-9+]")
 # Words that end an item's head phrase: what follows is an object, a manner, a purpose or a time.
 _CUT = frozenset(
-    "of by for with without to into after before prior following over at in on from via using during under "
-    "per within through when if as that which performed reported provided done given furnished required "
-    "billed coded".split()
+    [
+        "of",
+        "by",
+        "for",
+        "with",
+        "without",
+        "to",
+        "into",
+        "after",
+        "before",
+        "prior",
+        "following",
+        "over",
+        "at",
+        "in",
+        "on",
+        "from",
+        "via",
+        "using",
+        "during",
+        "under",
+        "per",
+        "within",
+        "through",
+        "when",
+        "if",
+        "as",
+        "that",
+        "which",
+        "performed",
+        "reported",
+        "provided",
+        "done",
+        "given",
+        "furnished",
+        "required",
+        "billed",
+        "coded",
+    ]
 )
-_UNITS = frozenset("mm cm ml mg g kg cc sq in inch inches hour hours minute minutes unit units".split())
+_UNITS = frozenset(
+    [
+        "mm",
+        "cm",
+        "ml",
+        "mg",
+        "g",
+        "kg",
+        "cc",
+        "sq",
+        "in",
+        "inch",
+        "inches",
+        "hour",
+        "hours",
+        "minute",
+        "minutes",
+        "unit",
+        "units",
+    ]
+)
 _NEGATION = re.compile(r"\b(?:not|never|no|nor|without)\s*$", re.I)
 _SEPARATELY = re.compile(r"\b(?:reported|billed|coded|paid)\s+separately\b", re.I)
 _INCLUDED = re.compile(r"\b(?:is\s+|are\s+)?included\b", re.I)
@@ -47,7 +103,7 @@ class Reading:
     text: str
     start: int
     end: int
-    kind: str  # "action" | "thing" | "other"
+    what: str  # "action" | "thing" | "other"
     word: str = ""  # the head word as written ("harvesting", "set")
     action: str = ""  # action id from actions.toml ("collection")
     object: str = ""
@@ -67,12 +123,12 @@ class Reading:
 
     def describe(self) -> str:
         """One line a policy analyst reads: what the item is and why."""
-        from hcpcs_lint.checks import cpt_range  # display helper only
-
-        if self.kind == "thing":
+        if self.what == "thing":
             return f"{self.text!r}: thing (supply noun {self.word!r}); not a service"
-        if self.kind != "action":
-            return f"{self.text!r}: not an action ({self.why or 'head noun ' + repr(self.word)}); not a service"
+        if self.what != "action":
+            return (
+                f"{self.text!r}: not an action ({self.why or 'head noun ' + repr(self.word)}); not a service"
+            )
         parts = [f"action {self.action} ({self.word!r})"]
         if self.object:
             parts.append(f"object {self.object!r}")
@@ -195,7 +251,7 @@ def _read(low: str, cat: Catalog, classes: frozenset[str], text: str, start: int
         # alternatives ("centrifugation or mixing"): a service if either one is
         parts = [_read(p, cat, classes, text, start) for p in alts]
         rank = {"cpt": 2, "level2": 1, "": 0}
-        best = max(parts, key=lambda r: (rank[r.jurisdiction], r.kind == "action"))
+        best = max(parts, key=lambda r: (rank[r.jurisdiction], r.what == "action"))
         return replace(best, text=text, start=start, end=end)
     words = _strip_lead(_TOKEN.findall(low), cat)
     head, rest = _phrases(words)
@@ -223,7 +279,17 @@ def _read(low: str, cat: Catalog, classes: frozenset[str], text: str, start: int
             licensed = cat.match_terms(low)
             if licensed:  # the user's CPT file names this service in its own words
                 why = "restates a service of the CPT file"
-                return Reading(text, start, end, "action", head[-1], "cpt-file", jurisdiction="cpt", why=why, services=licensed)
+                return Reading(
+                    text,
+                    start,
+                    end,
+                    "action",
+                    head[-1],
+                    "cpt-file",
+                    jurisdiction="cpt",
+                    why=why,
+                    services=licensed,
+                )
             why = f"head noun {head[-1]!r} names no action"
             return Reading(text, start, end, "other", word=head[-1], why=why)
         word, act = found
@@ -258,7 +324,11 @@ def _judge(r: Reading, jur: str, tail: bool, cat: Catalog, classes: frozenset[st
         if tail:
             return _with(r, "cpt", "written as a procedure", ())
         return _with(r, "level2", "a preparation or processing step with no known CPT combination", ())
-    steps = {"supplier": "a supplier's step", "pharmacy": "a pharmacy step", "manufacturer": "the manufacturer's step"}
+    steps = {
+        "supplier": "a supplier's step",
+        "pharmacy": "a pharmacy step",
+        "manufacturer": "the manufacturer's step",
+    }
     return _with(r, "level2", steps.get(jur, jur), ())
 
 
@@ -298,7 +368,7 @@ def match_services(
             continue
         depth = max((cat.depth(c) for c in s.classes if c in cat.classes), default=0)
         scored.append(((depth + 2 * explicit + bool(s.manners), len(s.objects) > 0), s))
-    if not scored and r.kind == "action":
+    if not scored and r.what == "action":
         return cat.match_terms(full)
     if not scored:
         return ()
@@ -316,14 +386,16 @@ def is_product(desc: Descriptor, classes: frozenset[str], cat: Catalog) -> bool:
 
 
 def services_on_head(desc: Descriptor, cat: Catalog) -> bool:
-    """"Bone marrow or blood-derived stem cells, ..., harvesting, transplantation, ...": plain
+    """ "Bone marrow or blood-derived stem cells, ..., harvesting, transplantation, ...": plain
     segments naming procedures before any inclusion make the product the object of a service."""
     for c in desc.clauses:
-        if c.kind in ("inclusion", "exclusion"):
+        if c.role in ("inclusion", "exclusion"):
             return False
-        if c.kind == "qualifier" and not c.keyword:
+        if c.role == "qualifier" and not c.keyword:
             items = _split_plain(c.text, c.start)
-            if items and all(_cached_read(i.text, cat, frozenset(), i.start).jurisdiction == "cpt" for i in items):
+            if items and all(
+                _cached_read(i.text, cat, frozenset(), i.start).jurisdiction == "cpt" for i in items
+            ):
                 return True
     return False
 
@@ -372,7 +444,7 @@ def bundles(desc: Descriptor, cat: Catalog, classes: frozenset[str]) -> list[Bun
     out: list[Bundle] = []
     clauses = list(desc.clauses)
     for k, c in enumerate(clauses):
-        if c.kind != "inclusion" or _negated(text, c.start):
+        if c.role != "inclusion" or _negated(text, c.start):
             continue
         items = list(c.items)
         end = c.end
@@ -384,7 +456,7 @@ def bundles(desc: Descriptor, cat: Catalog, classes: frozenset[str]) -> list[Bun
         readings = _read_items(items, cat, classes)
         if nxt is not None:
             more = _read_items(_split_plain(nxt.text, nxt.start), cat, classes)
-            if more and all(r.kind in ("action", "thing") for r in more):
+            if more and all(r.what in ("action", "thing") for r in more):
                 readings += more
                 end = nxt.end
         if any(r.is_service for r in readings):
@@ -407,7 +479,7 @@ def _continuation(text: str, end: int, following: list[Clause]) -> Clause | None
     for n in following:
         if n.start < end:
             continue  # nested
-        if n.kind == "qualifier" and not n.keyword and text[end : n.start].strip() == ",":
+        if n.role == "qualifier" and not n.keyword and text[end : n.start].strip() == ",":
             return n
         return None
     return None

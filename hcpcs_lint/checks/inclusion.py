@@ -11,17 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from fnmatch import fnmatchcase
-from typing import TYPE_CHECKING
 
 from hcpcs_lint import config as cfg
-from hcpcs_lint.checks import cpt_range, finding, join_items
+from hcpcs_lint.checks.base import cpt_range, finding, join_items
+from hcpcs_lint.checks.context import Context, Entry, Rule
 from hcpcs_lint.model import Finding, Related
 from hcpcs_lint.parser import parse
-from hcpcs_lint.rulebook import Rule
 from hcpcs_lint.services import Bundle, Reading, bundles, match_services, read_item
-
-if TYPE_CHECKING:
-    from hcpcs_lint.engine import Context, Entry
 
 
 def families(readings: Sequence[Reading]) -> str:
@@ -95,11 +91,11 @@ def _validated(text: str, new: str, e: Entry | None) -> tuple[str | None, str]:
     old, rev = parse(text), parse(new)
     if len(rev.unparsed) > len(old.unparsed):
         return None, "the revised text would not parse cleanly"
-    for basis in old.of_kind("basis"):
+    for basis in old.of_role("basis"):
         unit = basis.text.split("(")[0].split("[")[0].strip()
         if unit not in new:
             return None, f"the revision would lose the billing unit {unit!r}"
-    if rev.head is None or rev.head_kind != old.head_kind:
+    if rev.head_clause is None or rev.head != old.head:
         return None, "the remainder would not read as a product descriptor"
     if e is not None and bundles(rev, e.catalog, e.classes):
         return None, "the remainder would still include a service"
@@ -128,7 +124,7 @@ def _removal_span(text: str, start: int, end: int) -> tuple[int, int]:
 def check_overlap(rule: Rule, e: Entry, ctx: Context) -> Iterator[Finding]:
     """A service-headed Level II code whose head is a service CPT has a family for."""
     rec = e.record
-    if rec.level != "II" or e.desc.head_kind != "service":
+    if rec.level != "II" or e.desc.head != "service":
         return
     allow = tuple(rule.options.get("allow", ())) + tuple(ctx.config.allow_service_codes)
     if any(fnmatchcase(rec.code, g) for g in allow) or cfg.service_code_allowed(ctx.config, rec.code):
@@ -138,7 +134,7 @@ def check_overlap(rule: Rule, e: Entry, ctx: Context) -> Iterator[Finding]:
         return
     r = read_item(head.text, ctx.catalog, frozenset(), head.start)
     services = match_services(r, ctx.catalog, ctx.catalog.classify(e.desc), r.scope, strict=True)
-    if r.kind != "action" or not services:
+    if r.what != "action" or not services:
         return  # an action with no known CPT family is no overlap we can name
     r = replace(r, services=services)
     yield finding(

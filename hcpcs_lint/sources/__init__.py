@@ -1,6 +1,6 @@
 """Sources: every input the linter accepts, turned into ``model.Record``s by one call, ``load``.
 
-The dispatcher reads the bytes once, decides the kind from content (then the name), and hands
+The dispatcher reads the bytes once, decides the format from content (then the name), and hands
 the bytes or decoded text to one reader. Readers for CSV/TSV tables, Markdown drafts and plain
 lines are imported lazily so that loading a CMS release never pays for them (and vice versa).
 Anything wrong with the input surfaces as ``model.InputError``, raised either by ``load`` itself
@@ -16,15 +16,16 @@ from collections.abc import Callable, Iterator
 from typing import BinaryIO, TextIO, cast
 
 from hcpcs_lint.model import InputError, Record
-from hcpcs_lint.sources.detect import HEAD_BYTES, detect_kind
+from hcpcs_lint.sources.detect import HEAD_BYTES, detect_format, detect_kind
+from hcpcs_lint.sources.release import Release, dated
 from hcpcs_lint.sources.text import decode_text
 
-__all__ = ["InputError", "decode_text", "detect_kind", "load"]
+__all__ = ["InputError", "Release", "decode_text", "detect_format", "detect_kind", "load", "read_release"]
 
 STDIN = "-"
 
 TextReader = Callable[[str, str], Iterator[Record]]
-# kind -> (module under hcpcs_lint.sources, function); each takes (path, decoded text).
+# format -> (module under hcpcs_lint.sources, function); each takes (path, decoded text).
 _TEXT_READERS: dict[str, tuple[str, str]] = {
     "table": ("table", "read_table"),
     "draft": ("draft", "read_draft"),
@@ -66,32 +67,51 @@ def _read_stdin(stream: TextIO | BinaryIO | None) -> tuple[bytes, str | None]:
     return bytes(data), None
 
 
-def load(path: str, *, stdin: TextIO | BinaryIO | None = None) -> Iterator[Record]:
-    """Records from a file (or ``"-"`` for stdin) of any supported kind.
+def load(
+    path: str, *, stdin: TextIO | BinaryIO | None = None, effective: str | None = None
+) -> Iterator[Record]:
+    """Records from a file (or ``"-"`` for stdin) of any supported format, each with its release date.
 
+    ``effective`` (YYYYMMDD) overrides the date read from the file (see sources.release).
     Raises model.InputError for any bad input: a missing or unreadable file, binary or
     undecodable data, an empty file, or (during iteration) a malformed record.
     """
+    fmt, records = _open(path, stdin)
+    return dated(records, path, fmt, effective)[0]
+
+
+def read_release(
+    path: str, *, stdin: TextIO | BinaryIO | None = None, effective: str | None = None
+) -> Release:
+    """The whole file with its format and date: ``release.effective``, ``release.records``."""
+    fmt, records = _open(path, stdin)
+    stream, basis = dated(records, path, fmt, effective)
+    rows = tuple(stream)
+    day = rows[0].effective if rows else effective
+    return Release(path=path, format=fmt, effective=day, basis=basis[0] if basis else "", records=rows)
+
+
+def _open(path: str, stdin: TextIO | BinaryIO | None) -> tuple[str, Iterator[Record]]:
     if path == STDIN:
         data, text = _read_stdin(stdin)
     else:
         data, text = _read_path(path), None
     if not data.removeprefix(b"\xef\xbb\xbf").strip():
         raise InputError(path, "empty input" if path == STDIN else "empty file")
-    kind = detect_kind(path, data[:HEAD_BYTES])
-    if kind == "zip":
+    fmt = detect_format(path, data[:HEAD_BYTES])
+    if fmt == "zip":
         from hcpcs_lint.sources.archive import read_archive
 
-        return read_archive(path, data)
-    if kind == "workbook":
+        return fmt, read_archive(path, data)
+    if fmt == "workbook":
         from hcpcs_lint.sources.workbook import read_workbook
 
-        return read_workbook(path, data)
+        return fmt, read_workbook(path, data)
     if text is None or "\x00" in text:
         text, _ = decode_text(path, data)
-    if kind == "anweb":
+    if fmt == "anweb":
         from hcpcs_lint.sources.anweb import read_anweb
 
-        return read_anweb(path, text)
-    module, function = _TEXT_READERS[kind]
-    return _text_reader(module, function)(path, text)
+        return fmt, read_anweb(path, text)
+    module, function = _TEXT_READERS[fmt]
+    return fmt, _text_reader(module, function)(path, text)
