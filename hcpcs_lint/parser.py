@@ -187,6 +187,7 @@ _HAS_ALNUM = re.compile(r"[A-Za-z0-9]")
 _BRACKETS = re.compile(r"[()\[\]]")
 _UNCOVERED = re.compile("\x00+")
 _TRIM = frozenset(" \t\r\n,;.:()[]")
+_CONNECTORS = frozenset({"and", "or", "and/or"})
 
 
 def head_of(text: str) -> Head:
@@ -413,6 +414,8 @@ def _residue(
                 s += 1
             while text[e - 1] in _TRIM:
                 e -= 1
+            if text[s:e].lower() in _CONNECTORS:
+                continue  # "... and ulceration and for pt1": the "and" joins two clauses
             out.append((s, e))
     return tuple(sorted(set(out)))
 

@@ -137,8 +137,8 @@ class Reading:
         head = ", ".join(parts)
         if not self.is_service:
             return f"{self.text!r}: {head}; Level II's own step: {self.why}"
-        if self.services:
-            fams = "; ".join(f"CPT {cpt_range(list(s.cpt))} ({s.label})" for s in self.services)
+        if self.cpt:
+            fams = "; ".join(f"CPT {cpt_range(list(s.cpt))} ({s.label})" for s in self.services if s.cpt)
             return f"{self.text!r}: {head}; CPT's jurisdiction: {fams}"
         return f"{self.text!r}: {head}; CPT's jurisdiction ({self.why}); CPT code not identified"
 

@@ -25,7 +25,7 @@ def families(readings: Sequence[Reading]) -> str:
     known: dict[str, list[str]] = {}
     unknown: list[str] = []
     for r in readings:
-        if r.services:
+        if r.cpt:
             known.setdefault(cpt_range(sorted(r.cpt)), []).append(r.text)
         else:
             unknown.append(f"{r.text} ({r.action})")
