@@ -20,7 +20,7 @@ from hcpcs_lint.checks.context import CheckFunction, Context, Corpus, Entry, mak
 from hcpcs_lint.fixes import FixOutcome, applicable, fix_record
 from hcpcs_lint.model import Finding, Location, Record
 from hcpcs_lint.rulebook import Rule, load_rules
-from hcpcs_lint.sources.release import Release
+from hcpcs_lint.sources.release import Release, borrow_dates
 
 # Entry, Corpus, Context and make_entry live in checks/context.py; they stay importable from here.
 __all__ = [
@@ -108,6 +108,8 @@ class Linter:
         if isinstance(records, Release):
             as_of = as_of or records.effective
             records = records.records
+            if release:
+                records = borrow_dates(records, self.reference)
         entries = [make_entry(r, self.cat) for r in records]
         ctx = self.context_for(entries, as_of=as_of, release=release)
         results: list[EntryResult] = []

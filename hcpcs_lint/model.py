@@ -213,6 +213,8 @@ class Finding:
     cpt: tuple[str, ...] = ()
     related: tuple[Related, ...] = ()
     fix: Fix | None = None
+    # The words of the descriptor that name the services found, as written ("leukapheresis").
+    services: tuple[str, ...] = ()
     extra: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
 
     @property

@@ -26,6 +26,7 @@ def finding(
     cpt: Iterable[str] = (),
     related: Sequence[Related] = (),
     explain: Sequence[str] = (),
+    named: Iterable[str] = (),
     **values: Any,
 ) -> Finding:
     """A Finding with the rule's message filled in; a fix only where the rule offers one.
@@ -50,6 +51,7 @@ def finding(
         related=tuple(related),
         fix=fix,
         extra={"explain": list(explain)} if explain else {},
+        services=tuple(dict.fromkeys(named)),
     )
 
 

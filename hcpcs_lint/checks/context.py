@@ -15,7 +15,8 @@ from typing import Any
 
 from hcpcs_lint import config as cfg
 from hcpcs_lint.catalog import Catalog
-from hcpcs_lint.model import Descriptor, Finding, Record, RuleInfo
+from hcpcs_lint.limits import LimitError
+from hcpcs_lint.model import Descriptor, Finding, InputError, Record, RuleInfo
 from hcpcs_lint.parser import parse
 from hcpcs_lint.services import Bundle, bundles, is_product
 
@@ -110,7 +111,12 @@ class Entry:
 
 
 def make_entry(record: Record, catalog: Catalog) -> Entry:
-    return Entry(record, parse(record.long, record.level), catalog)
+    try:
+        desc = parse(record.long, record.level)
+    except LimitError as exc:  # records built in memory (the REPL, the library) skip load()'s check
+        loc = record.location
+        raise InputError(loc.path, f"{record.code}: {exc}", loc.line) from None
+    return Entry(record, desc, catalog)
 
 
 @dataclass

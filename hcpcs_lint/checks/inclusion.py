@@ -50,6 +50,7 @@ def check_inclusion(rule: Rule, e: Entry, ctx: Context) -> Iterator[Finding]:
             fix_text=fixed,
             cpt=[c for r in services for c in r.cpt],
             related=related,
+            named=[r.text for r in services],
             services=repr(join_items(list(dict.fromkeys(r.text for r in services)))),
             families=families(services),
             withheld=f" (no revision proposed: {withheld})" if withheld else "",
@@ -142,6 +143,7 @@ def check_overlap(rule: Rule, e: Entry, ctx: Context) -> Iterator[Finding]:
         e,
         head.span,
         cpt=r.cpt,
+        named=[r.text],
         services=repr(r.services[0].label),
         explain=[r.describe()],
     )

@@ -65,6 +65,7 @@ def check_peers(rule: Rule, e: Entry, ctx: Context) -> Iterator[Finding]:
         (first.start, first.end),
         related=related,
         cpt=[c for r in services for c in r.cpt],
+        named=[r.text for r in services],
         services=repr(items),
         count=len(peers),
         group=label,

@@ -14,7 +14,9 @@ from typing import Any
 import click
 
 from hcpcs_lint import __version__
-from hcpcs_lint.cli import check, parse, repl, rule
+from hcpcs_lint.cli import check, parse, repl, report, rule
+from hcpcs_lint.cli import diff as diff_cli
+from hcpcs_lint.cli import history as history_cli
 from hcpcs_lint.cli.common import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
 from hcpcs_lint.model import InputError
 
@@ -48,3 +50,6 @@ main.add_command(parse.parse)
 main.add_command(check.check)
 main.add_command(rule.rule_cmd)
 main.add_command(repl.repl)
+main.add_command(diff_cli.diff_cmd)
+main.add_command(history_cli.history_cmd)
+main.add_command(report.report_cmd)

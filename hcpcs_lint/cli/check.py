@@ -140,7 +140,6 @@ def check(
     as_of = effective_option(effective)
     for path in targets:
         release = read_input(path, as_of)
-        by_file[path] = [r for r in release.records if linter.wanted(r)]
         result = _run_with_progress(
             linter,
             release,
@@ -149,6 +148,7 @@ def check(
             unsafe=unsafe_fixes,
             show=not no_progress and err.isatty(),
         )
+        by_file[path] = [e.record for e in result.entries if linter.wanted(e.record)]
         checked += result.checked
         file_findings = result.findings
         revs = result.revisions

@@ -132,6 +132,27 @@ def dated(
     return run(), basis
 
 
+def borrow_dates(records: Iterable[Record], known: Iterable[Record]) -> list[Record]:
+    """Records of a release that carries no add or termination dates (a workbook trimmed to its
+    descriptor columns, as the Jul 2025 copy) with those dates taken from another CMS source for
+    the same code, so that a code terminated years ago is not taken for an active one.
+
+    A date is borrowed only when the other source's code was added by this release's date: a
+    code number reused later says nothing about this release.
+    """
+    rows = list(records)
+    if any(r.added or r.terminated for r in rows):
+        return rows
+    dates = {k.code: (k.added, k.terminated) for k in known if k.added or k.terminated}
+    out = []
+    for r in rows:
+        added, terminated = dates.get(r.code, (None, None))
+        if (added or terminated) and (not added or not r.effective or added <= r.effective):
+            r = replace(r, added=added, terminated=terminated)
+        out.append(r)
+    return out
+
+
 @dataclass(frozen=True)
 class Release:
     """One input file read whole, with its date: what diff, history and the report compare."""

@@ -51,4 +51,6 @@ def test_findings_on_each_release_are_the_reviewed_rows(data_dir: Path, linter: 
         if f.rule in ("HL101", "HL102")
     }
     expected = {(rule, code) for rule, code, rels, _ in reviewed() if release in rels}
-    assert found == expected, f"not reviewed: {sorted(found - expected)}; no longer found: {sorted(expected - found)}"
+    assert found == expected, (
+        f"not reviewed: {sorted(found - expected)}; no longer found: {sorted(expected - found)}"
+    )

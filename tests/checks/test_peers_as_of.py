@@ -146,3 +146,37 @@ def test_cli_effective_option(tmp_path: Path) -> None:
     assert bad.stderr.strip().splitlines() == [
         "hcpcs-lint: error: --effective: '2019-02-30' is not a date; write YYYY-MM-DD, e.g. 2019-01-01"
     ]
+
+
+def test_undated_release_borrows_add_and_termination_dates() -> None:
+    from hcpcs_lint.sources.release import borrow_dates
+
+    trimmed = [_rec("Q9001", BUNDLES, effective="20250701"), _rec("Q9002", BUNDLES, effective="20250701")]
+    known = [
+        _rec("Q9001", BUNDLES, added="20180101", terminated="20210331"),
+        _rec("Q9002", BUNDLES, added="20260101"),  # a number reused after this release: not borrowed
+    ]
+    got = borrow_dates(trimmed, known)
+    assert [(r.added, r.terminated, r.active) for r in got] == [
+        ("20180101", "20210331", False),
+        (None, None, True),
+    ]
+    dated = [_rec("Q9001", BUNDLES, added="20200101", effective="20250701")]
+    assert borrow_dates(dated, known) == dated  # a release with dates of its own keeps them
+
+
+JUL_2025 = "2025-07/HCPC2025_JUL_ANWEB_v3.xlsx"
+OCT_2025 = "2025-10/HCPC2025_OCT_ANWEB.xlsx"
+
+
+def test_trimmed_jul_2025_names_no_terminated_peer(data_dir: Path) -> None:
+    """The Jul 2025 copy has no date columns; the CAR-T C-codes and Q2040 in it were terminated
+    years before (the Oct 2025 workbook says when). They are neither checked nor named as peers."""
+    result = Linter(reference=BUNDLED).run(read_release(str(data_dir / JUL_2025)))
+    oct_dates = {r.code: r for r in load(str(data_dir / OCT_2025))}
+    named = _named(result.findings)
+    assert named, "the CAR-T codes still have peers in Jul 2025"
+    for code in named:
+        assert oct_dates[code].active_on("20250701"), f"{code} named as a peer in Jul 2025"
+    checked = {f.record.code for f in result.findings}
+    assert not checked & {"Q2040", "C9073", "C9076", "C9081", "C9098", "C9301"}

@@ -27,7 +27,14 @@ def hl101(text: str) -> list:  # type: ignore[type-arg]
     [
         ("intravenous infusion", "action", "infusion", "", "intravenous", True),
         ("punch biopsy of healthy skin", "action", "biopsy", "healthy skin", "punch", True),
-        ("harvesting of abdominal fat by liposuction", "action", "collection", "abdominal fat", "liposuction", True),
+        (
+            "harvesting of abdominal fat by liposuction",
+            "action",
+            "collection",
+            "abdominal fat",
+            "liposuction",
+            True,
+        ),
         ("receiving the manufactured cells", "action", "receipt", "manufactured cells", "", True),
         ("one hour of observation after administration", "action", "monitoring", "", "", True),
         ("all other preparatory procedures", "action", "preparation", "", "", True),
@@ -41,7 +48,9 @@ def hl101(text: str) -> list:  # type: ignore[type-arg]
         ("leukopheresis", "action", "leukapheresis", "leukocytes", "", True),  # misspelt
     ],
 )
-def test_items_are_read_by_grammar(item: str, what: str, action: str, obj: str, manner: str, service: bool) -> None:
+def test_items_are_read_by_grammar(
+    item: str, what: str, action: str, obj: str, manner: str, service: bool
+) -> None:
     r = read_item(item, CAT)
     assert (r.what, r.is_service) == (what, service), r.describe()
     if action:
@@ -117,7 +126,7 @@ def test_whole_clause_revisions(text: str, fixed: str) -> None:
 
 def test_a_revision_that_would_lose_the_descriptor_is_withheld_with_the_reason() -> None:
     found = hl101("Examplecel cells, including leukapheresis")
-    assert found and found[0].fix is None or found[0].fix.descriptor == "Examplecel cells"
+    assert (found and found[0].fix is None) or found[0].fix.descriptor == "Examplecel cells"
     gone = hl101("Examplecel, 10 mg, includes infusion, per infusion (administration included)")
     assert gone and all(f.fix is None or "per infusion" in f.fix.descriptor for f in gone)
 
@@ -136,7 +145,9 @@ def test_service_headed_descriptors_never_get_the_product_message() -> None:
 def test_explain_lines_say_how_each_item_was_read() -> None:
     (f,) = hl101("Injection, examplumab, 10 mg, includes intravenous infusion and the administration set")
     lines = f.extra["explain"]
-    assert any("action infusion" in x and "route/manner 'intravenous'" in x and "CPT 96360-96379" in x for x in lines)
+    assert any(
+        "action infusion" in x and "route/manner 'intravenous'" in x and "CPT 96360-96379" in x for x in lines
+    )
     assert any("thing (supply noun 'set')" in x for x in lines)
 
 
@@ -149,7 +160,9 @@ def test_catalog_examples(ex) -> None:  # type: ignore[no-untyped-def]
 
 def test_every_action_family_has_an_example() -> None:
     sources = {e.source for e in CAT.examples}
-    assert {f"actions.toml:{a}" for a in ("leukapheresis", "biopsy", "preparation", "dmepos-supplier")} <= sources
+    assert {
+        f"actions.toml:{a}" for a in ("leukapheresis", "biopsy", "preparation", "dmepos-supplier")
+    } <= sources
 
 
 def _rows(name: str) -> list[dict[str, str]]:
@@ -173,7 +186,9 @@ def test_held_out_set_meets_the_targets() -> None:
     traps = [r for r in rows if r["expect"] == "clean"]
     results = {r["code"]: hl101(r["long_description"]) for r in rows}
     found = [r for r in bundling if results[r["code"]]]
-    exact = [r for r in found if (fx := results[r["code"]][0].fix) is not None and fx.descriptor == r["fixed"]]
+    exact = [
+        r for r in found if (fx := results[r["code"]][0].fix) is not None and fx.descriptor == r["fixed"]
+    ]
     proposed = [r for r in found if results[r["code"]][0].fix is not None]
     assert len(rows) >= 60 and len(bundling) >= 30 and len(traps) >= 30
     assert len(found) / len(bundling) >= 0.95
