@@ -15,11 +15,14 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rapidfuzz import fuzz, process, utils
 
 from hcpcs_lint.model import Descriptor, InputError
+
+if TYPE_CHECKING:
+    from hcpcs_lint.families import LevelOne
 
 _SERVICE_KEYS = {
     "id", "label", "cpt", "category_iii", "cpt_since", "terms", "classes", "actions", "objects",
@@ -107,6 +110,8 @@ class Catalog:
     determiners: tuple[str, ...] = ()
     examples: list[CatalogExample] = field(default_factory=list)
     reading_cache: dict[tuple[str, frozenset[str]], Any] = field(default_factory=dict, repr=False)
+    # The user's licensed CPT file (--cpt), as Level I families: its exact codes win.
+    level1: LevelOne | None = None
     _class_cache: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
 
     # -- product classes -------------------------------------------------------------------------
@@ -185,8 +190,12 @@ class Catalog:
         return [p for p, _ in pairs], [s for _, s in pairs]
 
     def match_terms(self, text: str, cutoff: float = 90.0) -> tuple[Service, ...]:
-        """Services whose wording (a user's CPT file) the item restates, e.g. "gathering of the
-        patient's lymphocytes by apheresis"; nothing when no CPT file was given."""
+        """Services the item restates in other words: the exact codes of the user's CPT file
+        (--cpt, Level I families), else a catalog service's whole-item wording; nothing when
+        neither names it."""
+        if self.level1 is not None and (hit := self.level1.match(text)) is not None:
+            codes = ", ".join(hit.codes)
+            return (Service(f"cpt-{hit.codes[0]}", f"CPT {codes} (your CPT file)", hit.codes),)
         keys, services = self._term_index
         if not keys:
             return ()
@@ -213,34 +222,6 @@ class Catalog:
             return None  # a past participle describes use ("administered through"), not a service
         best = process.extractOne(word, self.action_words, scorer=fuzz.ratio, score_cutoff=self.cutoff)
         return self.actions[best[0]] if best else None
-
-
-def services_from_cpt(records: Iterable[Any]) -> list[Service]:
-    """Services from a licensed CPT file (Level I records): each code's head words become terms.
-
-    The text stays on the user's machine; hcpcs-lint ships no CPT descriptors."""
-    from hcpcs_lint.parser import parse
-
-    out: list[Service] = []
-    for rec in records:
-        desc = parse(rec.long, "I")
-        terms: list[str] = []
-        for part in (desc.specific, desc.stem, desc):
-            if part is None:
-                continue
-            head = part.first("service") or part.first("product")
-            if head is not None and len(head.text.split()) >= 1:
-                terms.append(head.text.lower())
-        if terms:
-            out.append(
-                Service(
-                    id=f"cpt-{rec.code}",
-                    label=f"CPT {rec.code}: {terms[0]}",
-                    cpt=(rec.code,),
-                    terms=tuple(dict.fromkeys(terms)),
-                )
-            )
-    return out
 
 
 def _bundled_dir() -> Path:

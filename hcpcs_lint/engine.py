@@ -56,9 +56,9 @@ class Linter:
         if self.catalog is None:
             self.catalog = load_catalog(self.config.catalog_dirs)
             if self.extra_cpt:
-                from hcpcs_lint.catalog import services_from_cpt
+                from hcpcs_lint.families import LevelOne
 
-                self.catalog.services.extend(services_from_cpt(self.extra_cpt))
+                self.catalog.level1 = LevelOne(self.extra_cpt)
         self._ref_entries = [make_entry(r, self.cat) for r in self.reference]
 
     @property

@@ -351,6 +351,8 @@ def match_services(
     heads are read strictly: "Administration of a ... risk assessment" is no drug administration."""
     full = " ".join(_TOKEN.findall(r.text.lower()))
     objects = " ".join(_TOKEN.findall((objects or r.object).lower()))
+    if cat.level1 is not None and (mine := cat.match_terms(full)):
+        return mine  # the user's own CPT file names the exact codes
     scored: list[tuple[tuple[int, int], Service]] = []
     for s in cat.services:
         if r.action not in s.actions:

@@ -3,42 +3,24 @@
 It is built from the findings JSON that ``check --output-format json`` prints, so it never says
 something ``check`` does not; the command adds the facts a reader needs around them (the rules'
 rationale and citations, the catalog's CPT families, product classes, the release's date, and the
-history of earlier releases). :func:`build` turns that document into a :class:`Case`; the
-renderers (``html``, ``markdown``, ``word``) only lay a Case out. Like every reporter, this package
-imports only the model and the chart module.
+history of earlier releases). ``case.build`` turns that document into a ``Case``; the renderers
+(``html``, ``markdown``, ``word``) only lay a Case out. Like every reporter, this package imports
+only the model and the chart module. Nothing heavy is imported here, so the CLI starts fast.
 """
 
 from __future__ import annotations
 
-from hcpcs_lint.casefile.case import (
-    Case,
-    ClassCount,
-    Family,
-    Peer,
-    ReleaseCounts,
-    RuleSource,
-    Section,
-    Segment,
-    build,
-    code_ranges,
-)
+from typing import TYPE_CHECKING
 
-FORMATS = ("html", "md", "docx")
+if TYPE_CHECKING:
+    from hcpcs_lint.casefile.case import Case
 
-__all__ = [
-    "FORMATS",
-    "Case",
-    "ClassCount",
-    "Family",
-    "Peer",
-    "ReleaseCounts",
-    "RuleSource",
-    "Section",
-    "Segment",
-    "build",
-    "code_ranges",
-    "render",
-]
+# Output file extensions and the format each means.
+EXTENSIONS = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".docx": "docx"}
+FORMATS = tuple(dict.fromkeys(EXTENSIONS.values()))  # html, md, docx
+CHART_TITLE = "Level II product codes bundling CPT-covered services"
+
+__all__ = ["CHART_TITLE", "EXTENSIONS", "FORMATS", "chart_png", "chart_svg", "render"]
 
 
 def render(fmt: str, case: Case) -> bytes:
@@ -56,3 +38,23 @@ def render(fmt: str, case: Case) -> bytes:
 
         return word.render(case)
     raise ValueError(f"unknown report format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+
+
+def chart_svg(case: Case) -> str:
+    """The chart as an ``<svg>`` element to inline in HTML: no XML prolog, DOCTYPE or RDF metadata,
+    so the page holds nothing that names an outside address but the SVG namespaces."""
+    import re
+
+    from hcpcs_lint import charts
+
+    labels, series = case.chart_series()
+    text = charts.svg(labels, series, title=CHART_TITLE, ylabel="codes", width=9.0)
+    text = text[text.index("<svg") :]
+    return re.sub(r"\s*<metadata>.*?</metadata>", "", text, flags=re.S)
+
+
+def chart_png(case: Case) -> bytes:
+    from hcpcs_lint import charts
+
+    labels, series = case.chart_series()
+    return charts.png(labels, series, title=CHART_TITLE, ylabel="codes", width=9.0)
