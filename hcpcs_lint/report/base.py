@@ -84,13 +84,14 @@ def position(finding: Finding) -> Position:
     return Position(line, column, end_line, end_column, exact=True)
 
 
-def sort_key(finding: Finding) -> tuple[str, str, int, int, str, str, int, str]:
-    """Order by path, line, column, rule: stable across runs whatever order the engine produced."""
+def sort_key(finding: Finding) -> tuple[str, str, int, int, int, str, str, int, str]:
+    """Order by path, page, line, column, rule: stable across runs whatever order the engine produced."""
     loc = finding.record.location
     pos = position(finding)
     return (
         loc.path,
         loc.member or "",
+        loc.page or 0,
         pos.line or 0,
         pos.column or 0,
         finding.rule,
@@ -109,15 +110,8 @@ def rule_info(report: Report, finding: Finding) -> RuleInfo:
     info = report.rules.get(finding.rule)
     if info is not None:
         return info
-    return RuleInfo(
-        code=finding.rule,
-        name=finding.name,
-        group=finding.group,
-        severity=finding.severity,
-        summary=finding.name,
-        rationale="",
-        fix_safety="",
-    )
+    # Positional, in RuleInfo's field order: code, name, group, severity, summary, rationale, fix safety.
+    return RuleInfo(finding.rule, finding.name, finding.group, finding.severity, finding.name, "", "")
 
 
 @dataclass(frozen=True, slots=True)
