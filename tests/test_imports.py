@@ -20,7 +20,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("engine", ("hcpcs_lint.engine", "hcpcs_lint.fixes", "hcpcs_lint.baseline", "hcpcs_lint.writeback")),
     ("rulebook", ("hcpcs_lint.rulebook",)),
     ("checks", ("hcpcs_lint.checks",)),
-    ("catalog", ("hcpcs_lint.catalog", "hcpcs_lint.families", "hcpcs_lint.services")),
+    ("catalog", ("hcpcs_lint.catalog", "hcpcs_lint.families", "hcpcs_lint.services", "hcpcs_lint.bundling")),
     ("parser", ("hcpcs_lint.parser", "hcpcs_lint.grammar")),
     ("sources", ("hcpcs_lint.sources",)),
     ("report", ("hcpcs_lint.report", "hcpcs_lint.casefile", "hcpcs_lint.charts")),

@@ -14,11 +14,11 @@ from functools import cached_property
 from typing import Any
 
 from hcpcs_lint import config as cfg
+from hcpcs_lint.bundling import Bundle, bundles, is_product
 from hcpcs_lint.catalog import Catalog
 from hcpcs_lint.limits import LimitError
 from hcpcs_lint.model import Descriptor, Finding, InputError, Record, RuleInfo
 from hcpcs_lint.parser import parse
-from hcpcs_lint.services import Bundle, bundles, is_product
 
 
 @dataclass(frozen=True)

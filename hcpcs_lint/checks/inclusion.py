@@ -13,11 +13,12 @@ from dataclasses import replace
 from fnmatch import fnmatchcase
 
 from hcpcs_lint import config as cfg
+from hcpcs_lint.bundling import Bundle, bundles
 from hcpcs_lint.checks.base import cpt_range, finding, join_items
 from hcpcs_lint.checks.context import Context, Entry, Rule
 from hcpcs_lint.model import Finding, Related
 from hcpcs_lint.parser import parse
-from hcpcs_lint.services import Bundle, Reading, bundles, match_services, read_item
+from hcpcs_lint.services import Reading, match_services, read_item
 
 
 def families(readings: Sequence[Reading]) -> str:
