@@ -8,6 +8,8 @@ seven formats cannot drift apart.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from hcpcs_lint.report.base import (
     Counts,
     Position,
@@ -45,21 +47,19 @@ def render(
     fmt: str, report: Report, *, color: bool = False, width: int = 100, show_source: bool = True
 ) -> str:
     """Render ``report`` in ``fmt`` (one of :data:`FORMATS`); the CLI writes the string where it wants."""
-    # Imported here, not at module top, so each format module can import this package's types.
+    # Imported on first use: a run loads only the format it prints.
     from hcpcs_lint.report import concise, full, github, jsonfmt, junit, sarif
 
     if fmt == "full":
         return full.render(report, color=color, width=width, show_source=show_source)
-    if fmt == "concise":
-        return concise.render(report)
-    if fmt == "json":
-        return jsonfmt.render(report)
-    if fmt == "json-lines":
-        return jsonfmt.render_lines(report)
-    if fmt == "sarif":
-        return sarif.render(report)
-    if fmt == "github":
-        return github.render(report)
-    if fmt == "junit":
-        return junit.render(report)
-    raise ValueError(f"unknown output format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+    plain: dict[str, Callable[[Report], str]] = {
+        "concise": concise.render,
+        "json": jsonfmt.render,
+        "json-lines": jsonfmt.render_lines,
+        "sarif": sarif.render,
+        "github": github.render,
+        "junit": junit.render,
+    }
+    if fmt not in plain:
+        raise ValueError(f"unknown output format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+    return plain[fmt](report)
