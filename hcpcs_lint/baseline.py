@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .atomic import write_text
 from .model import Finding, InputError
 
 VERSION = 1
@@ -61,32 +60,11 @@ def write_baseline(path: Path, findings: Sequence[Finding]) -> int:
     document = {"version": VERSION, "tool": TOOL, "entries": entries}
     payload = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     try:
-        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        # A baseline is committed and shared: an existing file keeps its bits, a new one gets the umask's.
+        write_text(path, payload)
     except OSError as exc:
         raise InputError(str(path), f"cannot write baseline: {exc.strerror or exc}") from exc
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        # mkstemp creates 0600; a baseline is committed and shared, so give it ordinary permissions.
-        os.chmod(temp, _mode_for(path))
-        os.replace(temp, path)
-    except BaseException as exc:
-        Path(temp).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise InputError(str(path), f"cannot write baseline: {exc.strerror or exc}") from exc
-        raise
     return len(entries)
-
-
-def _mode_for(path: Path) -> int:
-    try:
-        return path.stat().st_mode & 0o777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
 
 
 def load_baseline(path: Path) -> Baseline:

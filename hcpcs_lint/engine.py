@@ -1,5 +1,7 @@
-"""The rules engine: parse records, classify products, run the selected rules, filter findings.
+"""The rules engine and the one lint loop: parse, run the selected rules, fix to a fixed point.
 
+``Linter.run`` is the single way through: ``check``, the REPL and the report/diff/history commands
+all call it and get report-ready results (findings, and with ``fix=True`` each record's revision).
 The engine decides; reporters only render. Peer rules see a corpus: the records being linted
 plus a reference release (by default the bundled corpus), so a small draft still has peers.
 """
@@ -8,117 +10,28 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cached_property
 from pathlib import Path
 
 from hcpcs_lint import config as cfg
-from hcpcs_lint.catalog import Catalog, Match, load_catalog
-from hcpcs_lint.model import Clause, Descriptor, Finding, Record
-from hcpcs_lint.parser import parse
+from hcpcs_lint.catalog import Catalog, load_catalog
+from hcpcs_lint.checks import KINDS
+from hcpcs_lint.checks.context import Check, Context, Corpus, Entry, make_entry
+from hcpcs_lint.fixes import FixOutcome, applicable, fix_record
+from hcpcs_lint.model import Finding, Location, Record
 from hcpcs_lint.rulebook import Rule, load_rules
 
-
-@dataclass
-class Entry:
-    """A record with what every rule needs of it, computed once."""
-
-    record: Record
-    desc: Descriptor
-    catalog: Catalog
-
-    @cached_property
-    def classes(self) -> frozenset[str]:
-        if self.desc.head_kind != "product":
-            return frozenset()
-        return self.catalog.classify(self.desc)
-
-    @cached_property
-    def bundled(self) -> list[tuple[Clause, list[Match]]]:
-        """Inclusion clauses of a product descriptor with the CPT services their items name."""
-        if self.desc.head_kind != "product" or self.record.level != "II":
-            return []
-        out = []
-        for clause in self.desc.of_kind("inclusion"):
-            matches = [m for it in clause.items if (m := self.catalog.match_item(it.text, self.classes))]
-            if matches:
-                out.append((clause, matches))
-        return out
-
-    @property
-    def peer_group(self) -> str | None:
-        return self.catalog.peer_group(self.classes)
-
-    @property
-    def specific_class(self) -> str | None:
-        return self.catalog.specific_class(self.classes)
-
-    @cached_property
-    def style_class(self) -> str | None:
-        return self.catalog.style_class(self.classes)
-
-
-def make_entry(record: Record, catalog: Catalog) -> Entry:
-    return Entry(record, parse(record.long, record.level), catalog)
-
-
-@dataclass
-class Corpus:
-    """Records that peer rules compare against: the input first, then the reference."""
-
-    entries: dict[str, Entry] = field(default_factory=dict)
-
-    def add(self, entries: Iterable[Entry], *, override: bool) -> None:
-        for e in entries:
-            if override or e.record.code not in self.entries:
-                self.entries[e.record.code] = e
-
-    def active_products(self) -> Iterable[Entry]:
-        return (
-            e
-            for e in self.entries.values()
-            if e.record.active and e.record.kind == "procedure" and e.desc.head_kind == "product"
-        )
-
-    @cached_property
-    def by_group(self) -> dict[str, list[Entry]]:
-        out: dict[str, list[Entry]] = {}
-        for e in self.active_products():
-            g = e.peer_group
-            if g:
-                out.setdefault(g, []).append(e)
-        return out
-
-    @cached_property
-    def by_style_class(self) -> dict[str, list[Entry]]:
-        out: dict[str, list[Entry]] = {}
-        for e in self.active_products():
-            c = e.style_class
-            if c:
-                out.setdefault(c, []).append(e)
-        return out
-
-
-@dataclass
-class Context:
-    catalog: Catalog
-    config: cfg.Config
-    corpus: Corpus
-
-
-Check = Callable[[Rule, Entry, Context], Iterable[Finding]]
-
-
-def _kinds() -> dict[str, Check]:
-    from hcpcs_lint.checks import consistency, existence, inclusion, peers
-
-    return {
-        "service-inclusion": inclusion.check_inclusion,
-        "service-overlap": inclusion.check_overlap,
-        "peer-contrast": peers.check_peers,
-        "class-consistency": consistency.check_consistency,
-        "existence": existence.check_existence,
-        "residue": existence.check_residue,
-    }
+# Entry, Corpus, Context and make_entry live in checks/context.py; they stay importable from here.
+__all__ = [
+    "Check",
+    "Context",
+    "Corpus",
+    "Entry",
+    "EntryResult",
+    "LintResult",
+    "Linter",
+    "bundled_corpus_path",
+    "make_entry",
+]
 
 
 @dataclass
@@ -141,7 +54,6 @@ class Linter:
                 from hcpcs_lint.catalog import services_from_cpt
 
                 self.catalog.services.extend(services_from_cpt(self.extra_cpt))
-        self._kinds = _kinds()
         self._ref_entries = [make_entry(r, self.cat) for r in self.reference]
 
     @property
@@ -164,21 +76,46 @@ class Linter:
         corpus.add(self._ref_entries, override=False)
         return corpus
 
-    def lint(self, records: Iterable[Record], *, progress: Callable[[int], None] | None = None) -> LintResult:
+    def run(
+        self,
+        records: Iterable[Record],
+        *,
+        fix: bool = False,
+        unsafe: bool = False,
+        progress: Callable[[int], None] | None = None,
+    ) -> LintResult:
+        """The lint loop: lint every wanted record against the input plus the reference, then,
+        with ``fix``, revise each record that has an applicable fix until nothing fixable is left."""
         entries = [make_entry(r, self.cat) for r in records]
-        ctx = Context(self.cat, self.config, self.corpus_for(entries))
-        findings: list[Finding] = []
-        checked = 0
+        ctx = self.context_for(entries)
+        results: list[EntryResult] = []
         for n, e in enumerate(entries, 1):
             if progress is not None and n % 500 == 0:
                 progress(500)
             if not self.wanted(e.record):
                 continue
-            checked += 1
-            findings.extend(self.check_entry(e, ctx))
+            found = self.check_entry(e, ctx)
+            outcome = None
+            if fix and any(applicable(f, unsafe=unsafe) for f in found):
+                outcome = fix_record(self, e.record, ctx, unsafe=unsafe)
+            results.append(EntryResult(e, found, outcome))
         if progress is not None:
             progress(len(entries) % 500)
-        return LintResult(findings=findings, entries=entries, checked=checked)
+        return LintResult(
+            findings=[f for r in results for f in r.findings],
+            entries=entries,
+            checked=len(results),
+            results=results,
+            context=ctx,
+        )
+
+    def lint(self, records: Iterable[Record], *, progress: Callable[[int], None] | None = None) -> LintResult:
+        """Findings only (``run`` without fixes)."""
+        return self.run(records, progress=progress)
+
+    def context_for(self, entries: Sequence[Entry]) -> Context:
+        """The Context a run over ``entries`` gives every check (the entries first, then the reference)."""
+        return Context(self.cat, self.config, self.corpus_for(entries))
 
     def check_entry(self, e: Entry, ctx: Context, rules: Sequence[Rule] | None = None) -> list[Finding]:
         out: list[Finding] = []
@@ -189,25 +126,49 @@ class Linter:
             if any(cfg.matches(s, rule.code, rule.name, rule.group) or s == "all" for s in rec.noqa):
                 continue
             sev = cfg.effective_severity(self.config, rule.code, rule.name, rule.group, rule.severity)
-            for f in self._kinds[rule.kind](rule, e, ctx):
+            for f in KINDS[rule.kind].check(rule, e, ctx):
                 out.append(f if f.severity == sev else replace(f, severity=sev))  # type: ignore[arg-type]
         return out
 
     def lint_text(self, code: str, text: str, *, path: str = "<input>") -> tuple[Entry, list[Finding]]:
         """One descriptor, as the REPL pastes it: peers from the reference."""
-        from hcpcs_lint.model import Location
-
         rec = Record(code=code, long=text, location=Location(path, 1, 1))
         e = make_entry(rec, self.cat)
-        ctx = Context(self.cat, self.config, self.corpus_for([e]))
-        return e, self.check_entry(e, ctx)
+        return e, self.check_entry(e, self.context_for([e]))
+
+
+@dataclass
+class EntryResult:
+    """One checked record: its findings on the text as given and, when fixing, its revision."""
+
+    entry: Entry
+    findings: list[Finding]
+    outcome: FixOutcome | None = None  # None: not fixing, or no applicable fix
+
+    @property
+    def record(self) -> Record:
+        return self.entry.record
+
+    @property
+    def revised(self) -> str | None:
+        """The descriptor after every applicable fix, or None when it does not change."""
+        return self.outcome.text if self.outcome is not None and self.outcome.changed else None
 
 
 @dataclass
 class LintResult:
+    """A finished run, ready for a reporter: findings in input order and each record's revision."""
+
     findings: list[Finding]
-    entries: list[Entry]
-    checked: int
+    entries: list[Entry]  # every input record, wanted or not (for write-back and peers)
+    checked: int  # records checked (terminated codes and modifiers are skipped unless asked for)
+    results: list[EntryResult] = field(default_factory=list)
+    context: Context | None = None
+
+    @property
+    def revisions(self) -> list[tuple[Record, str]]:
+        """(record, revised descriptor) for every record a fix changes, in input order."""
+        return [(r.record, r.revised) for r in self.results if r.revised is not None]
 
 
 def bundled_corpus_path() -> Path:

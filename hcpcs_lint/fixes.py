@@ -6,13 +6,27 @@ same rule still fires on it with the same proposal: a fix must make progress.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import Protocol
 
-from hcpcs_lint.engine import Context, Linter, make_entry
+from hcpcs_lint.catalog import Catalog
+from hcpcs_lint.checks.context import Context, Entry, Rule, make_entry
 from hcpcs_lint.model import Finding, Record
 from hcpcs_lint.parser import parse
 
 MAX_PASSES = 10
+
+
+class Checker(Protocol):
+    """What fixing needs of the engine's Linter (a protocol, so fixes never import the engine)."""
+
+    rules: list[Rule]
+
+    @property
+    def cat(self) -> Catalog: ...
+
+    def check_entry(self, e: Entry, ctx: Context, rules: Sequence[Rule] | None = None) -> list[Finding]: ...
 
 
 @dataclass
@@ -33,7 +47,7 @@ def applicable(f: Finding, *, unsafe: bool) -> bool:
     return f.fix.applicability == "safe" or (unsafe and f.fix.applicability == "unsafe")
 
 
-def fix_record(linter: Linter, record: Record, ctx: Context, *, unsafe: bool = False) -> FixOutcome:
+def fix_record(linter: Checker, record: Record, ctx: Context, *, unsafe: bool = False) -> FixOutcome:
     """Revise one record's descriptor by its fixable findings, re-parsing after each fix."""
     out = FixOutcome(record, record.long)
     text = record.long
@@ -63,7 +77,7 @@ def fix_record(linter: Linter, record: Record, ctx: Context, *, unsafe: bool = F
     return replace(out, text=text)
 
 
-def _refusal(linter: Linter, ctx: Context, rec: Record, f: Finding, new: str, before: int) -> str | None:
+def _refusal(linter: Checker, ctx: Context, rec: Record, f: Finding, new: str, before: int) -> str | None:
     """Why a fix must not be applied, or None. ``before`` is the rule's finding count on the old text."""
     if not new.strip():
         return "the revised text is empty"

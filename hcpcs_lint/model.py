@@ -74,13 +74,34 @@ class Record:
     action_effective: str | None = None
     terminated: str | None = None
     action_code: str | None = None
+    # The effective date of the release the record comes from (YYYYMMDD, like the dates above):
+    # what "as of" means for this record's peers, diffs and history. None for drafts and tables
+    # unless --effective gives one. Set by sources.load (see sources/release.py for where it is read).
+    effective: str | None = None
     # Rule selectors (code, name or group; "all" for every rule) silenced inline for this record,
     # e.g. by ``<!-- hcpcs-lint: ignore HL101 -->`` in a draft.
     noqa: tuple[str, ...] = ()
 
     @property
     def active(self) -> bool:
-        return not self.terminated
+        """In force on its own release's date (or, with no date, not terminated)."""
+        return self.active_on(self.effective)
+
+    def active_on(self, day: str | None) -> bool:
+        """In force on ``day`` (YYYYMMDD): added by then and not terminated before it.
+
+        CMS's termination date is the last day a code may be billed, so a code terminated on
+        ``day`` still counts. A record without an add date is only known to exist from its own
+        release's date on, so it is not active before that. ``day`` None means "now": any
+        termination date counts, whatever it is.
+        """
+        if day is None:
+            return not self.terminated
+        if self.terminated and self.terminated < day:
+            return False
+        if self.added:
+            return self.added <= day
+        return self.effective is None or self.effective <= day
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,3 +190,20 @@ class Finding:
     @property
     def code(self) -> str:
         return self.record.code
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """What a reporter needs to know of a rule; the rulebook fills it (SARIF rule metadata, help links).
+
+    It lives in the model so reporters and rules share it without importing each other.
+    """
+
+    code: str  # "HL101"
+    name: str  # "level2-includes-cpt-service"
+    group: str  # "cpt-jurisdiction"
+    severity: str  # default severity
+    summary: str  # one line: what it does
+    rationale: str  # why it matters (markdown), with citations
+    fix_safety: str  # one paragraph
+    help_uri: str | None = None

@@ -3,7 +3,7 @@
 For every descriptor: its clauses as coloured spans, the findings with their CPT codes, the
 proposed revision (word diff, then the full text), the three nearest descriptors of the reference
 and the clean peers of the same class. The REPL only calls the library (``load``, ``Linter``,
-``fix_record``, ``clean_peers``); it decides nothing a linter run would not.
+``clean_peers``); it decides nothing a linter run would not.
 
 The reference and its fuzzy index are built once (at start and on ``:load``) so each paste costs
 milliseconds. Printing lives in functions that take a rich ``Console`` so tests render to a string
@@ -39,9 +39,10 @@ from rich.table import Table
 from rich.text import Text
 
 from hcpcs_lint import config as cfg
+from hcpcs_lint.checks.context import Entry, make_entry
 from hcpcs_lint.checks.peers import clean_peers
-from hcpcs_lint.engine import Context, Entry, Linter, bundled_corpus_path, make_entry
-from hcpcs_lint.fixes import FixOutcome, fix_record
+from hcpcs_lint.engine import Linter, bundled_corpus_path
+from hcpcs_lint.fixes import FixOutcome
 from hcpcs_lint.model import Descriptor, Finding, InputError, Location, Record
 from hcpcs_lint.report.diff import word_diff
 from hcpcs_lint.rulebook import Rule, find_rule
@@ -227,27 +228,27 @@ def split_input(text: str, ref: Reference) -> tuple[list[Record], list[Problem]]
 
 
 def analyse(ref: Reference, records: Sequence[Record], *, clauses_only: bool = False) -> list[Result]:
-    """Lint a pasted batch as ``hcpcs-lint check`` would: the batch first, then the reference, as peers."""
+    """Lint a pasted batch as ``hcpcs-lint check`` would (the one lint loop, ``Linter.run``, with
+    unsafe fixes shown for review): the batch first, then the reference, as peers."""
     linter = ref.linter
-    entries = [make_entry(r, linter.cat) for r in records]
     if clauses_only:
-        return [Result(e.record, e) for e in entries]
-    ctx = Context(linter.cat, linter.config, linter.corpus_for(entries))
+        return [Result(e.record, e) for e in (make_entry(r, linter.cat) for r in records)]
+    run = linter.run(records, fix=True, unsafe=True)
+    assert run.context is not None
+    classes = linter.cat.classes
     out: list[Result] = []
-    for e in entries:
-        findings = linter.check_entry(e, ctx)
-        outcome = fix_record(linter, e.record, ctx, unsafe=True) if any(f.fix for f in findings) else None
+    for r in run.results:
+        e = r.entry
         group = e.peer_group
         specific = e.specific_class
-        classes = linter.cat.classes
         out.append(
             Result(
                 record=e.record,
                 entry=e,
-                findings=findings,
-                outcome=outcome,
+                findings=r.findings,
+                outcome=r.outcome,
                 nearest=ref.nearest(e.record.long, exclude=e.record.code),
-                peers=clean_peers(e, ctx),
+                peers=clean_peers(e, run.context),
                 group_label=classes[group].label if group in classes else group,
                 class_label=classes[specific].label if specific in classes else specific,
             )

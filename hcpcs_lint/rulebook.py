@@ -1,7 +1,8 @@
 """Rules are data: one TOML file per rule in rules/ (and in a team's rule directories).
 
 A rule file names its Python *kind* (``service-inclusion``, ``peer-contrast``, ...) and configures
-it, as Vale's ``extends`` does. Files are validated when loaded: an unknown key, a missing field,
+it, as Vale's ``extends`` does. Files are validated when loaded against the registry in
+:mod:`hcpcs_lint.checks` (which kinds exist, which options each takes): an unknown key, a missing field,
 a bad severity or a bad regular expression is an InputError naming the file.
 """
 
@@ -9,73 +10,23 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from hcpcs_lint.catalog import rules_dir
+from hcpcs_lint.checks import KINDS as CHECK_KINDS
+from hcpcs_lint.checks.context import Example, Rule
 from hcpcs_lint.model import InputError
-from hcpcs_lint.report import RuleInfo
 
-# Each kind and the options a rule file may set for it.
-KIND_OPTIONS: dict[str, frozenset[str]] = {
-    "service-inclusion": frozenset(),
-    "service-overlap": frozenset({"allow"}),
-    "peer-contrast": frozenset({"max_related"}),
-    "class-consistency": frozenset({"aspect", "majority", "skip_when"}),
-    "existence": frozenset({"pattern", "replace"}),
-    "residue": frozenset(),
-}
-KINDS = tuple(KIND_OPTIONS)
+__all__ = ["KINDS", "Example", "Rule", "find_rule", "load_rule", "load_rules"]
+
+KINDS = tuple(CHECK_KINDS)
 _REQUIRED = ("code", "name", "group", "kind", "severity", "summary", "message", "rationale", "fix_safety")
 _ALLOWED = {*_REQUIRED, "fix", "citations", "options", "examples"}
 _EXAMPLE_KEYS = {"descriptor", "code", "fixed", "cpt", "related", "context"}
 _CODE = re.compile(r"^[A-Z]{2}\d{3}$")
 _NAME = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
-
-
-@dataclass(frozen=True)
-class Example:
-    descriptor: str
-    code: str = "X0000"
-    fixed: str | None = None
-    cpt: tuple[str, ...] = ()
-    related: tuple[str, ...] = ()
-    context: tuple[tuple[str, str], ...] = ()
-
-
-@dataclass(frozen=True)
-class Rule:
-    code: str
-    name: str
-    group: str
-    kind: str
-    severity: str
-    summary: str
-    message: str
-    rationale: str
-    fix_safety: str
-    path: str
-    fix: str = "none"  # safe | unsafe | display-only | none
-    citations: tuple[str, ...] = ()
-    options: Mapping[str, Any] = field(default_factory=dict)
-    passing: tuple[Example, ...] = ()
-    failing: tuple[Example, ...] = ()
-
-    def info(self) -> RuleInfo:
-        rationale = self.rationale.strip()
-        if self.citations:
-            rationale += "\n\nCitations:\n" + "\n".join(f"- {c}" for c in self.citations)
-        return RuleInfo(
-            code=self.code,
-            name=self.name,
-            group=self.group,
-            severity=self.severity,
-            summary=self.summary,
-            rationale=rationale,
-            fix_safety=self.fix_safety.strip(),
-        )
 
 
 def _example(path: Path, raw: Any) -> Example:
@@ -125,9 +76,10 @@ def load_rule(path: Path) -> Rule:
     if fix not in ("safe", "unsafe", "display-only", "none"):
         raise InputError(str(path), f"fix {fix!r} is not safe, unsafe, display-only or none")
     options = dict(data.get("options", {}))
-    bad = sorted(set(options) - KIND_OPTIONS[data["kind"]])
+    kind = CHECK_KINDS[data["kind"]]
+    bad = sorted(set(options) - kind.options)
     if bad:
-        allowed = ", ".join(sorted(KIND_OPTIONS[data["kind"]])) or "none"
+        allowed = ", ".join(sorted(kind.options)) or "none"
         raise InputError(
             str(path), f"unknown option {bad[0]!r} for kind {data['kind']!r}; allowed: {allowed}"
         )
@@ -137,8 +89,9 @@ def load_rule(path: Path) -> Rule:
                 re.compile(options[key])
             except re.error as e:
                 raise InputError(str(path), f"bad regular expression in options.{key}: {e}") from None
-    if data["kind"] == "existence" and "pattern" not in options:
-        raise InputError(str(path), "an 'existence' rule needs options.pattern")
+    needed = sorted(kind.required - set(options))
+    if needed:
+        raise InputError(str(path), f"an {data['kind']!r} rule needs options.{needed[0]}")
     examples = data.get("examples", {})
     return Rule(
         code=data["code"],

@@ -9,13 +9,14 @@ a full disk never leaves half a file.
 from __future__ import annotations
 
 import codecs
-import contextlib
 import os
 import stat
-import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
-from hcpcs_lint.model import InputError
+from hcpcs_lint.atomic import write_bytes
+from hcpcs_lint.model import InputError, Record
 
 
 def apply_edits(
@@ -51,7 +52,10 @@ def apply_edits(
         raise InputError(
             path, f"the fix contains {bad!r}, which {encoding} cannot encode; not fixed"
         ) from None
-    _atomic_write(path, target, payload, mode)
+    try:
+        write_bytes(target, payload, perms=mode)
+    except OSError as exc:
+        raise InputError(path, f"cannot write the fix: {exc.strerror or exc}; file left unchanged") from None
 
 
 def splice(path: str, text: str, edits: Sequence[tuple[int, int, str]]) -> str:
@@ -94,42 +98,6 @@ def _encoding_for(encoding: str, data: bytes) -> tuple[str, bytes]:
     return encoding, b""
 
 
-def _atomic_write(path: str, target: str, payload: bytes, mode: int) -> None:
-    """Temp file beside the target, fsync, same permission bits, ``os.replace``; no temp file survives."""
-    directory = os.path.dirname(target) or "."
-    tmp: str | None = None
-    try:
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(target)}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-        tmp = None
-    except OSError as exc:
-        raise InputError(path, f"cannot write the fix: {exc.strerror or exc}; file left unchanged") from None
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-    _fsync_directory(directory)
-
-
-def _fsync_directory(directory: str) -> None:
-    """Make the rename itself durable where the platform allows it (POSIX)."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 # ---------------------------------------------------------------- CSV fields
 
 
@@ -159,3 +127,48 @@ def csv_field_edit(
         before = text[offset - 1 : offset] if offset > 0 else ""
         delimiter = next((ch for ch in (after, before) if ch in ("\t", ",", ";", "|")), ",")
     return offset, end, csv_quote(new, delimiter)
+
+
+# ---------------------------------------------------------------- the rewrite policy
+
+FIXABLE_KINDS = ("table", "draft")  # source formats a user writes; CMS releases are never rewritten
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """What ``write_revisions`` did to one file: edits written, descriptors left for a human, or why not."""
+
+    written: int = 0
+    skipped: int = 0  # descriptors that span lines or are quoted in a way a splice cannot keep
+    refused: str | None = None  # the file was not touched, and why (for the user)
+
+
+def write_revisions(path: str, revisions: Sequence[tuple[Record, str]]) -> WriteResult:
+    """Splice revised descriptors into a CSV/TSV or draft, atomically; which files may be rewritten
+    is decided here, in the library, so every command that fixes follows the same policy.
+
+    Standard input cannot be rewritten (InputError); a CMS release is refused with the reason.
+    """
+    from hcpcs_lint.sources import decode_text, detect_kind
+
+    if path == "-":
+        raise InputError(path, "--fix cannot rewrite standard input; use --diff to see the revisions")
+    data = Path(path).read_bytes()
+    kind = detect_kind(path, data[:65536])
+    if kind not in FIXABLE_KINDS:
+        return WriteResult(refused=f"{path} is a CMS release ({kind}); it is never rewritten")
+    text, encoding = decode_text(path, data)
+    edits: list[tuple[int, int, str]] = []
+    skipped = 0
+    for rec, new in revisions:
+        off = rec.location.offset
+        if off is None or text[off : off + len(rec.long)] != rec.long:
+            skipped += 1
+            continue
+        if kind == "table":
+            edits.append(csv_field_edit(text, off, rec.long, new))
+        else:
+            edits.append((off, off + len(rec.long), new))
+    if edits:
+        apply_edits(path, edits, encoding=encoding, expect=text)
+    return WriteResult(written=len(edits), skipped=skipped)

@@ -1,5 +1,9 @@
 """Shared fixtures: where the real CMS releases are, and a tiny .xlsx writer for synthetic workbooks.
 
+Every test runs with HOME and the XDG folders pointed at one temporary folder (``_private_home``),
+so no test, and no hcpcs-lint process a test starts, reads or writes the user's own history, cache
+or configuration.
+
 The real releases stay in ../shared/data/hcpcs (they are never copied into the repo); tests that
 need them skip with the reason when that folder is absent. HCPCS_LINT_DATA overrides the path.
 """
@@ -9,7 +13,7 @@ from __future__ import annotations
 import io
 import os
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -17,6 +21,22 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data" / "hcpcs"
+
+
+USER_FOLDERS = ("HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """HOME and XDG_* (which platformdirs follows on Linux) in a temporary folder for the whole run."""
+    home = tmp_path_factory.mktemp("home")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HOME", str(home))
+        for name in USER_FOLDERS[1:]:
+            where = home / name.lower().removeprefix("xdg_").removesuffix("_home")
+            where.mkdir()
+            mp.setenv(name, str(where))
+        yield home
 
 
 def data_root() -> Path:

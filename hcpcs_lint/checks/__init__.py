@@ -1,64 +1,48 @@
-"""Rule kinds written in Python. Each rule file in rules/ names one kind and configures it."""
+"""The one registry of rule kinds: each kind's check function and the options a rule file may set.
+
+A rule file in rules/ names one kind and configures it (as Vale's ``extends``); the rulebook
+validates every file against :data:`KINDS`, and the engine calls ``KINDS[rule.kind].check``.
+A new kind is one function in a module here and one line below (as yamllint's ``_RULES``).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any
+from dataclasses import dataclass
 
-from hcpcs_lint.model import Finding, Fix, Related
-from hcpcs_lint.rulebook import Rule
+from hcpcs_lint.checks import consistency, existence, inclusion, peers
+from hcpcs_lint.checks.base import cpt_range, finding, join_items
+from hcpcs_lint.checks.context import Check, Context, Corpus, Entry, Example, Rule, make_entry
 
-
-class _Vars(dict[str, Any]):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
-
-
-def finding(
-    rule: Rule,
-    entry: Any,
-    span: tuple[int, int],
-    *,
-    fix_text: str | None = None,
-    cpt: Iterable[str] = (),
-    related: Sequence[Related] = (),
-    **values: Any,
-) -> Finding:
-    """A Finding with the rule's message filled in; a fix only where the rule offers one."""
-    cpt_t = tuple(sorted(set(cpt)))
-    values.setdefault("code", entry.record.code)
-    values.setdefault("cpt", cpt_range(cpt_t))
-    fix = None
-    if fix_text is not None and rule.fix != "none" and fix_text != entry.record.long:
-        fix = Fix(rule.fix, fix_text, f"{rule.name}: revised descriptor")  # type: ignore[arg-type]
-    return Finding(
-        rule=rule.code,
-        name=rule.name,
-        group=rule.group,
-        severity=rule.severity,  # type: ignore[arg-type]
-        message=rule.message.format_map(_Vars(values)),
-        record=entry.record,
-        span=span,
-        cpt=cpt_t,
-        related=tuple(related),
-        fix=fix,
-    )
+__all__ = [
+    "KINDS",
+    "Check",
+    "Context",
+    "Corpus",
+    "Entry",
+    "Example",
+    "Kind",
+    "Rule",
+    "cpt_range",
+    "finding",
+    "join_items",
+    "make_entry",
+]
 
 
-def cpt_range(codes: Sequence[str]) -> str:
-    """'38225-38227' for consecutive numeric codes, else a comma list."""
-    if not codes:
-        return ""
-    if all(c.isdigit() for c in codes) and len(codes) > 2:
-        nums = [int(c) for c in codes]
-        if nums == list(range(nums[0], nums[0] + len(nums))):
-            return f"{codes[0]}-{codes[-1]}"
-    return ", ".join(codes)
+@dataclass(frozen=True)
+class Kind:
+    """A rule kind: the function that runs it, the options its rule files may set, those they must."""
+
+    check: Check
+    options: frozenset[str] = frozenset()
+    required: frozenset[str] = frozenset()
 
 
-def join_items(items: Sequence[str], serial: bool = False) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    if len(items) == 2:
-        return f"{items[0]} and {items[1]}"
-    return ", ".join(items[:-1]) + ("," if serial else "") + " and " + items[-1]
+KINDS: dict[str, Kind] = {
+    "service-inclusion": Kind(inclusion.check_inclusion),
+    "service-overlap": Kind(inclusion.check_overlap, frozenset({"allow"})),
+    "peer-contrast": Kind(peers.check_peers, frozenset({"max_related"})),
+    "class-consistency": Kind(consistency.check_consistency, frozenset({"aspect", "majority", "skip_when"})),
+    "existence": Kind(existence.check_existence, frozenset({"pattern", "replace"}), frozenset({"pattern"})),
+    "residue": Kind(existence.check_residue),
+}

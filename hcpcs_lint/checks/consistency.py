@@ -10,14 +10,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
-from hcpcs_lint.checks import finding
+from hcpcs_lint.checks.base import finding
+from hcpcs_lint.checks.context import Context, Entry, Rule
 from hcpcs_lint.model import Finding, Related
-from hcpcs_lint.rulebook import Rule
-
-if TYPE_CHECKING:
-    from hcpcs_lint.engine import Context, Entry
 
 _PAIR = re.compile(r"\b([a-z0-9+]+)([- ])([a-z0-9+]+)\b", re.I)
 

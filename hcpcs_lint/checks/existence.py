@@ -5,14 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
-from hcpcs_lint.checks import finding
+from hcpcs_lint.checks.base import finding
+from hcpcs_lint.checks.context import Context, Entry, Rule
 from hcpcs_lint.model import Finding
-from hcpcs_lint.rulebook import Rule
-
-if TYPE_CHECKING:
-    from hcpcs_lint.engine import Context, Entry
 
 
 @lru_cache(maxsize=256)

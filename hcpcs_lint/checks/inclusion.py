@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from fnmatch import fnmatchcase
-from typing import TYPE_CHECKING
 
 from hcpcs_lint import config as cfg
-from hcpcs_lint.checks import finding, join_items
+from hcpcs_lint.checks.base import finding, join_items
+from hcpcs_lint.checks.context import Context, Entry, Rule
 from hcpcs_lint.model import Clause, Finding
-from hcpcs_lint.rulebook import Rule
-
-if TYPE_CHECKING:
-    from hcpcs_lint.engine import Context, Entry
 
 
 def check_inclusion(rule: Rule, e: Entry, ctx: Context) -> Iterator[Finding]:

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
-from hcpcs_lint.checks import finding, join_items
+from hcpcs_lint.checks.base import finding, join_items
+from hcpcs_lint.checks.context import Context, Entry, Rule
 from hcpcs_lint.model import Finding, Related
-from hcpcs_lint.rulebook import Rule
-
-if TYPE_CHECKING:
-    from hcpcs_lint.engine import Context, Entry
 
 
 def clean_peers(e: Entry, ctx: Context) -> list[Entry]:

@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from hcpcs_lint.model import Finding, Location, Record
+from hcpcs_lint.model import Finding, Location, Record, RuleInfo
 
 __all__ = [
     "FORMATS",
@@ -30,20 +30,6 @@ __all__ = [
 ]
 
 FORMATS = ("full", "concise", "json", "json-lines", "sarif", "github", "junit")
-
-
-@dataclass(frozen=True)
-class RuleInfo:
-    """What a reporter needs to know of a rule; the rule engine fills it (SARIF rule metadata, help links)."""
-
-    code: str  # "HL101"
-    name: str  # "level2-includes-cpt-service"
-    group: str  # "cpt-jurisdiction"
-    severity: str  # default severity
-    summary: str  # one line: what it does
-    rationale: str  # why it matters (markdown), with citations
-    fix_safety: str  # one paragraph
-    help_uri: str | None = None
 
 
 @dataclass(frozen=True)

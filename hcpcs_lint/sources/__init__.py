@@ -17,9 +17,10 @@ from typing import BinaryIO, TextIO, cast
 
 from hcpcs_lint.model import InputError, Record
 from hcpcs_lint.sources.detect import HEAD_BYTES, detect_kind
+from hcpcs_lint.sources.release import Release, dated
 from hcpcs_lint.sources.text import decode_text
 
-__all__ = ["InputError", "decode_text", "detect_kind", "load"]
+__all__ = ["InputError", "Release", "decode_text", "detect_kind", "load", "read_release"]
 
 STDIN = "-"
 
@@ -66,12 +67,31 @@ def _read_stdin(stream: TextIO | BinaryIO | None) -> tuple[bytes, str | None]:
     return bytes(data), None
 
 
-def load(path: str, *, stdin: TextIO | BinaryIO | None = None) -> Iterator[Record]:
-    """Records from a file (or ``"-"`` for stdin) of any supported kind.
+def load(
+    path: str, *, stdin: TextIO | BinaryIO | None = None, effective: str | None = None
+) -> Iterator[Record]:
+    """Records from a file (or ``"-"`` for stdin) of any supported kind, each with its release date.
 
+    ``effective`` (YYYYMMDD) overrides the date read from the file (see sources.release).
     Raises model.InputError for any bad input: a missing or unreadable file, binary or
     undecodable data, an empty file, or (during iteration) a malformed record.
     """
+    kind, records = _open(path, stdin)
+    return dated(records, path, kind, effective)[0]
+
+
+def read_release(
+    path: str, *, stdin: TextIO | BinaryIO | None = None, effective: str | None = None
+) -> Release:
+    """The whole file with its kind and date: ``release.effective``, ``release.records``."""
+    kind, records = _open(path, stdin)
+    stream, basis = dated(records, path, kind, effective)
+    rows = tuple(stream)
+    day = rows[0].effective if rows else effective
+    return Release(path=path, kind=kind, effective=day, basis=basis[0] if basis else "", records=rows)
+
+
+def _open(path: str, stdin: TextIO | BinaryIO | None) -> tuple[str, Iterator[Record]]:
     if path == STDIN:
         data, text = _read_stdin(stdin)
     else:
@@ -82,16 +102,16 @@ def load(path: str, *, stdin: TextIO | BinaryIO | None = None) -> Iterator[Recor
     if kind == "zip":
         from hcpcs_lint.sources.archive import read_archive
 
-        return read_archive(path, data)
+        return kind, read_archive(path, data)
     if kind == "workbook":
         from hcpcs_lint.sources.workbook import read_workbook
 
-        return read_workbook(path, data)
+        return kind, read_workbook(path, data)
     if text is None or "\x00" in text:
         text, _ = decode_text(path, data)
     if kind == "anweb":
         from hcpcs_lint.sources.anweb import read_anweb
 
-        return read_anweb(path, text)
+        return kind, read_anweb(path, text)
     module, function = _TEXT_READERS[kind]
-    return _text_reader(module, function)(path, text)
+    return kind, _text_reader(module, function)(path, text)

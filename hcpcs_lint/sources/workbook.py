@@ -16,6 +16,7 @@ from typing import Any
 
 from hcpcs_lint.model import InputError, Location, Record, RecordKind
 from hcpcs_lint.sources.codes import level_of
+from hcpcs_lint.sources.release import date_from_name
 
 # Normalised header name -> field. Names are upper-cased with runs of blanks/underscores as one blank.
 _HEADERS: dict[str, str] = {
@@ -121,8 +122,8 @@ def _find_header(where: str, rows: Sequence[Sequence[Any]]) -> tuple[int, dict[s
     )
 
 
-def _open_rows(where: str, data: bytes) -> list[list[Any]]:
-    """All rows of the first sheet, starting at A1 so that list index + 1 is the sheet row."""
+def _open_rows(where: str, data: bytes) -> tuple[str, list[list[Any]]]:
+    """The first sheet's name and all its rows, from A1 so that list index + 1 is the sheet row."""
     from python_calamine import CalamineWorkbook
 
     try:
@@ -130,7 +131,7 @@ def _open_rows(where: str, data: bytes) -> list[list[Any]]:
         try:
             if not book.sheet_names:
                 raise InputError(where, "workbook has no sheets")
-            return book.get_sheet_by_index(0).to_python(skip_empty_area=False)
+            return str(book.sheet_names[0]), book.get_sheet_by_index(0).to_python(skip_empty_area=False)
         finally:
             book.close()
     except InputError:
@@ -175,7 +176,7 @@ class _Pending:
             self.long += " "
         self.long += more
 
-    def record(self, path: str, member: str | None, long_column: int) -> Record:
+    def record(self, path: str, member: str | None, long_column: int, effective: str | None) -> Record:
         return Record(
             code=self.code,
             long=self.long.strip(),
@@ -187,6 +188,7 @@ class _Pending:
             action_effective=self.effective,
             terminated=self.terminated,
             action_code=self.action,
+            effective=effective,
         )
 
 
@@ -195,10 +197,12 @@ def read_workbook(path: str, data: bytes, *, member: str | None = None) -> Itera
 
     Location.line is the sheet's own row number (what a spreadsheet shows), which equals
     "header as row 1" whenever the header is the first row, as in the current CMS workbooks.
-    Column is the 1-based column of LONG DESCRIPTION.
+    Column is the 1-based column of LONG DESCRIPTION. CMS names the sheet after the release
+    ("HCPC2025_OCT_ANWEB"), so its date goes on every record (sources.release).
     """
     where = path if member is None else f"{path}!{member}"
-    rows = _open_rows(where, data)
+    sheet, rows = _open_rows(where, data)
+    effective = date_from_name(sheet)
     header, columns = _find_header(where, rows)
     width = max(columns.values()) + 1
     c_code, c_long = columns["code"], columns["long"]
@@ -232,7 +236,7 @@ def read_workbook(path: str, data: bytes, *, member: str | None = None) -> Itera
             pending.extend(long)
             continue
         if pending is not None:
-            yield pending.record(path, member, c_long + 1)
+            yield pending.record(path, member, c_long + 1, effective)
         if recid in _FIRST_KIND:
             kind = _FIRST_KIND[recid]
         elif recid:
@@ -255,4 +259,4 @@ def read_workbook(path: str, data: bytes, *, member: str | None = None) -> Itera
         if c_action is not None:
             pending.action = _cell_text(row[c_action]).strip() or None
     if pending is not None:
-        yield pending.record(path, member, c_long + 1)
+        yield pending.record(path, member, c_long + 1, effective)

@@ -12,7 +12,7 @@ from hcpcs_lint.sources.draft import read_draft
 from hcpcs_lint.sources.lines import read_lines
 from hcpcs_lint.sources.table import read_table
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 DRAFT = REPO_ROOT / "corpora" / "drafts" / "car-t-coding-recommendation.md"
 
 

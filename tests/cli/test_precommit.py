@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(__file__).resolve().parent / "data" / "ci"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DATA = Path(__file__).resolve().parents[1] / "data" / "ci"
 TIMEOUT = 600
 LOCAL_COPY = Path("/tmp/pc/bin/pre-commit")  # where a copy was installed on the development machine
 

@@ -19,7 +19,7 @@ import pytest
 from hcpcs_lint.model import Record
 from hcpcs_lint.sources import load
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 CORPUS = REPO_ROOT / "corpora" / "cell-gene-therapy.csv"
 HEADER = ["code", "long_description", "short_description", "release", "added", "terminated", "note"]
 

@@ -18,7 +18,7 @@ from hcpcs_lint.report import full as full_fmt
 from hcpcs_lint.report import github as github_fmt
 from hcpcs_lint.report.diff import unified_diff, word_diff
 
-SARIF_SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "data" / "schemas" / "sarif-schema-2.1.0.json"
+SARIF_SCHEMA = Path(__file__).resolve().parents[3] / "shared" / "data" / "schemas" / "sarif-schema-2.1.0.json"
 
 # Real descriptors (CMS HCPCS Jan 2026, see ../shared/data/README.md).
 Q2041 = (

@@ -28,7 +28,7 @@ from rich.console import Console
 from hcpcs_lint import repl as repl_mod
 from hcpcs_lint.repl import Reference, Repl, ReplCompleter, default_history_path, run, run_lines
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO / "corpora" / "cell-gene-therapy.csv"
 Q2041 = (
     "Axicabtagene ciloleucel, up to 200 million autologous anti-cd19 car positive viable t cells, "

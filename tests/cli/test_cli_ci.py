@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-DATA = Path(__file__).resolve().parent / "data" / "ci"
+DATA = Path(__file__).resolve().parents[1] / "data" / "ci"
 SHAPES = "draft-shapes.md"  # four HL101 violators: table row, definition line, two prose quotes
 SUPPRESSED = "draft-suppressed.md"  # three violators with an inline marker, one control
 WARNINGS_ONLY = "warnings-only.md"  # HL101 silenced: one HL201 warning is all that is left
@@ -732,7 +732,7 @@ def test_inline_markers_silence_hl101_above_and_at_end_of_line(tmp_path: Path) -
 def test_bundled_example_draft(tmp_path: Path) -> None:
     """The example draft shipped in corpora/drafts: one HL101 error, the marked table row silenced."""
     shutil.copyfile(
-        Path(__file__).resolve().parents[1] / "corpora" / "drafts" / "car-t-coding-recommendation.md",
+        Path(__file__).resolve().parents[2] / "corpora" / "drafts" / "car-t-coding-recommendation.md",
         tmp_path / "rec.md",
     )
     proc, doc = check_json("rec.md", cwd=tmp_path)

@@ -120,7 +120,7 @@ def test_no_rule_or_catalog_names_a_hcpcs_code() -> None:
     """Rules find cases by understanding clauses: no Level II code appears outside the examples."""
     import re
 
-    root = Path(__file__).resolve().parent.parent / "rules"
+    root = Path(__file__).resolve().parents[2] / "rules"
     code = re.compile(r"\b[A-V]\d{4}\b")
     for path in root.rglob("*.toml"):
         text = path.read_text("utf-8")

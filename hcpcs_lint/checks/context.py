@@ -1,0 +1,158 @@
+"""What a check receives, kept beside the checks (as sqlfluff's ``rules/context.py``).
+
+A check is called as ``check(rule, entry, context)``: the rule file's configuration (:class:`Rule`),
+one parsed record with what every rule needs of it computed once (:class:`Entry`), and the run's
+shared state (:class:`Context`: catalog, configuration, and the :class:`Corpus` that peer rules
+compare against). Living here, below the engine, these types let checks import nothing above them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from hcpcs_lint import config as cfg
+from hcpcs_lint.catalog import Catalog, Match
+from hcpcs_lint.model import Clause, Descriptor, Finding, Record, RuleInfo
+from hcpcs_lint.parser import parse
+
+
+@dataclass(frozen=True)
+class Example:
+    """A pass or fail case written in a rule file; the rule tests run every one."""
+
+    descriptor: str
+    code: str = "X0000"
+    fixed: str | None = None
+    cpt: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    context: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule file, validated: which check it configures (``kind``) and how."""
+
+    code: str
+    name: str
+    group: str
+    kind: str
+    severity: str
+    summary: str
+    message: str
+    rationale: str
+    fix_safety: str
+    path: str
+    fix: str = "none"  # safe | unsafe | display-only | none
+    citations: tuple[str, ...] = ()
+    options: Mapping[str, Any] = field(default_factory=dict)
+    passing: tuple[Example, ...] = ()
+    failing: tuple[Example, ...] = ()
+
+    def info(self) -> RuleInfo:
+        rationale = self.rationale.strip()
+        if self.citations:
+            rationale += "\n\nCitations:\n" + "\n".join(f"- {c}" for c in self.citations)
+        return RuleInfo(
+            code=self.code,
+            name=self.name,
+            group=self.group,
+            severity=self.severity,
+            summary=self.summary,
+            rationale=rationale,
+            fix_safety=self.fix_safety.strip(),
+        )
+
+
+@dataclass
+class Entry:
+    """A record with what every rule needs of it, computed once."""
+
+    record: Record
+    desc: Descriptor
+    catalog: Catalog
+
+    @cached_property
+    def classes(self) -> frozenset[str]:
+        if self.desc.head_kind != "product":
+            return frozenset()
+        return self.catalog.classify(self.desc)
+
+    @cached_property
+    def bundled(self) -> list[tuple[Clause, list[Match]]]:
+        """Inclusion clauses of a product descriptor with the CPT services their items name."""
+        if self.desc.head_kind != "product" or self.record.level != "II":
+            return []
+        out = []
+        for clause in self.desc.of_kind("inclusion"):
+            matches = [m for it in clause.items if (m := self.catalog.match_item(it.text, self.classes))]
+            if matches:
+                out.append((clause, matches))
+        return out
+
+    @property
+    def peer_group(self) -> str | None:
+        return self.catalog.peer_group(self.classes)
+
+    @property
+    def specific_class(self) -> str | None:
+        return self.catalog.specific_class(self.classes)
+
+    @cached_property
+    def style_class(self) -> str | None:
+        return self.catalog.style_class(self.classes)
+
+
+def make_entry(record: Record, catalog: Catalog) -> Entry:
+    return Entry(record, parse(record.long, record.level), catalog)
+
+
+@dataclass
+class Corpus:
+    """Records that peer rules compare against: the input first, then the reference."""
+
+    entries: dict[str, Entry] = field(default_factory=dict)
+
+    def add(self, entries: Iterable[Entry], *, override: bool) -> None:
+        for e in entries:
+            if override or e.record.code not in self.entries:
+                self.entries[e.record.code] = e
+
+    def active_products(self) -> Iterable[Entry]:
+        return (
+            e
+            for e in self.entries.values()
+            if e.record.active and e.record.kind == "procedure" and e.desc.head_kind == "product"
+        )
+
+    @cached_property
+    def by_group(self) -> dict[str, list[Entry]]:
+        out: dict[str, list[Entry]] = {}
+        for e in self.active_products():
+            g = e.peer_group
+            if g:
+                out.setdefault(g, []).append(e)
+        return out
+
+    @cached_property
+    def by_style_class(self) -> dict[str, list[Entry]]:
+        out: dict[str, list[Entry]] = {}
+        for e in self.active_products():
+            c = e.style_class
+            if c:
+                out.setdefault(c, []).append(e)
+        return out
+
+
+@dataclass
+class Context:
+    """The run's shared state: one per lint run, built by the engine."""
+
+    catalog: Catalog
+    config: cfg.Config
+    corpus: Corpus
+
+
+Check = Callable[[Rule, Entry, Context], Iterable[Finding]]

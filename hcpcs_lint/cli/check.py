@@ -1,0 +1,223 @@
+"""``hcpcs-lint check``: lint inputs and report, or fix them (``--fix``) or show the fixes (``--diff``).
+
+Everything decided here is about talking to the user; the lint loop is ``Linter.run`` and which
+files may be rewritten is ``writeback.write_revisions``.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from hcpcs_lint import __version__
+from hcpcs_lint import config as cfg
+from hcpcs_lint.cli.common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    display,
+    expand,
+    find_config,
+    make_linter,
+    output,
+    records,
+    selectors,
+    stderr_console,
+    terminal_width,
+)
+from hcpcs_lint.model import Finding, InputError, Record
+from hcpcs_lint.report import FORMATS
+
+
+def _statistics(findings: Sequence[Finding]) -> str:
+    counts = Counter((f.rule, f.name) for f in findings)
+    fixable = Counter((f.rule, f.name) for f in findings if f.fix is not None)
+    lines = []
+    for (code, name), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        mark = "[*]" if fixable[(code, name)] else "   "
+        lines.append(f"{n:>6}  {code}  {mark} {name}")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+@click.command()
+@click.argument("paths", nargs=-1)
+@click.option("--output-format", "fmt", type=click.Choice(FORMATS), default="full", show_default=True)
+@click.option("-o", "--output-file", help="Write the report to a file (atomic).")
+@click.option("--select", multiple=True, help="Rules to run: code, prefix, name or group (comma-separated).")
+@click.option("--extend-select", multiple=True, help="Rules to add to the selection.")
+@click.option("--ignore", multiple=True, help="Rules to skip: code, prefix, name or group.")
+@click.option("--reference", help="Release or corpus that peers come from (default: the bundled corpus).")
+@click.option("--include-terminated", is_flag=True, help="Also check terminated codes and modifiers.")
+@click.option("--fix", "do_fix", is_flag=True, help="Rewrite CSV/TSV and draft inputs in place (safe fixes).")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply unsafe fixes (with --fix or --diff).")
+@click.option(
+    "--diff", "show_diff", is_flag=True, help="Print the revisions as a unified diff; change nothing."
+)
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--statistics", is_flag=True, help="Print counts per rule instead of each finding.")
+@click.option(
+    "--fail-on", type=click.Choice(["error", "warning", "info"]), help="Lowest severity that fails."
+)
+@click.option(
+    "--baseline", type=click.Path(dir_okay=False), help="Report only findings not in this baseline."
+)
+@click.option("--write-baseline", type=click.Path(dir_okay=False), help="Write the findings as a baseline.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Configuration file to use.")
+@click.option("--cpt", type=click.Path(dir_okay=False), help="Your licensed CPT file (CSV: code,descriptor).")
+@click.option("--color/--no-color", default=None, help="Colour the full output (default: when a terminal).")
+@click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
+def check(
+    paths: tuple[str, ...],
+    fmt: str,
+    output_file: str | None,
+    select: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    reference: str | None,
+    include_terminated: bool,
+    do_fix: bool,
+    unsafe_fixes: bool,
+    show_diff: bool,
+    exit_zero: bool,
+    statistics: bool,
+    fail_on: str | None,
+    baseline: str | None,
+    write_baseline: str | None,
+    config_path: str | None,
+    cpt: str | None,
+    color: bool | None,
+    no_progress: bool,
+) -> None:
+    """Check descriptors (no PATH: the bundled corpus; - reads stdin)."""
+    from hcpcs_lint.baseline import load_baseline
+    from hcpcs_lint.baseline import write_baseline as save_baseline
+    from hcpcs_lint.engine import bundled_corpus_path
+    from hcpcs_lint.report import Report, render
+
+    targets = expand(paths) if paths else [display(bundled_corpus_path())]
+    config = find_config(targets, config_path)
+    overrides: dict[str, Any] = {}
+    if select:
+        overrides["select"] = selectors(select)
+    if extend_select:
+        overrides["extend_select"] = selectors(extend_select)
+    if ignore:
+        overrides["ignore"] = selectors(ignore)
+    if fail_on:
+        overrides["fail_on"] = fail_on
+    if reference:
+        overrides["reference"] = reference
+    config = cfg.merge_cli(config, **overrides)
+
+    linter = make_linter(config, reference, include_terminated, cpt)
+    unknown = cfg.unknown_selectors(config, [(r.code, r.name, r.group) for r in linter.rules])
+    if unknown:
+        raise InputError(config.source or "command line", unknown[0])
+
+    findings: list[Finding] = []
+    checked = 0
+    by_file: dict[str, list[Record]] = {}
+    revisions: dict[str, list[tuple[Record, str]]] = {}
+    fixed = 0
+    err = sys.stderr
+    for path in targets:
+        recs = records(path)
+        by_file[path] = [r for r in recs if linter.wanted(r)]
+        result = _run_with_progress(
+            linter,
+            recs,
+            path,
+            fix=do_fix or show_diff,
+            unsafe=unsafe_fixes,
+            show=not no_progress and err.isatty(),
+        )
+        checked += result.checked
+        file_findings = result.findings
+        revs = result.revisions
+        if revs:
+            revisions[path] = revs
+        if do_fix and revs:
+            written = _write(path, revs)
+            fixed += written
+            if written:  # report what is left in the rewritten file, nothing else
+                file_findings = linter.run(records(path)).findings
+        findings.extend(file_findings)
+
+    if write_baseline:
+        n = save_baseline(Path(write_baseline), findings)
+        click.echo(f"Wrote {n} findings to baseline {write_baseline}.", err=True)
+    if baseline:
+        base = load_baseline(Path(baseline))
+        findings, stale = base.filter(findings)
+        for entry in stale:
+            click.echo(
+                f"hcpcs-lint: baseline entry no longer found: {entry.get('code')} {entry.get('rule')} "
+                f"(remove it with --write-baseline)",
+                err=True,
+            )
+
+    if show_diff and not do_fix:
+        from hcpcs_lint.report.diff import unified_diff
+
+        with output(output_file) as out:
+            for path, revs in revisions.items():
+                out.write(unified_diff(path, revs))
+        n = sum(len(r) for r in revisions.values())
+        click.echo(f"Would fix {n} descriptor{'s' if n != 1 else ''}.", err=True)
+        sys.exit(EXIT_FINDINGS if n and not exit_zero else EXIT_OK)
+
+    rules_info = {r.code: r.info() for r in linter.rules}
+    report = Report(
+        findings=findings,
+        records=checked,
+        files=targets,
+        rules=rules_info,
+        records_by_file=by_file,
+        fixed=fixed,
+        tool_version=__version__,
+    )
+    use_color = color if color is not None else (output_file is None and sys.stdout.isatty())
+    with output(output_file) as out:
+        if statistics:
+            out.write(_statistics(findings))
+        else:
+            width = 100
+            if use_color:
+                width = min(120, max(60, terminal_width()))
+            out.write(render(fmt, report, color=use_color, width=width))
+    if exit_zero:
+        sys.exit(EXIT_OK)
+    failing = any(cfg.fails_on(config, f.severity) for f in findings)
+    sys.exit(EXIT_FINDINGS if failing else EXIT_OK)
+
+
+def _run_with_progress(
+    linter: Any, recs: list[Record], path: str, *, fix: bool, unsafe: bool, show: bool
+) -> Any:
+    """``Linter.run`` with a progress bar on stderr for large inputs in a terminal."""
+    if not show or len(recs) < 2000:
+        return linter.run(recs, fix=fix, unsafe=unsafe)
+    from rich.progress import Progress
+
+    with Progress(transient=True, console=stderr_console()) as progress:
+        task = progress.add_task(f"checking {Path(path).name}", total=len(recs))
+        return linter.run(recs, fix=fix, unsafe=unsafe, progress=lambda n: progress.advance(task, n))
+
+
+def _write(path: str, revisions: list[tuple[Record, str]]) -> int:
+    """Write the revisions by the library's policy and tell the user what was not written."""
+    from hcpcs_lint.writeback import write_revisions
+
+    result = write_revisions(path, revisions)
+    if result.refused:
+        click.echo(f"hcpcs-lint: {result.refused}. Use --diff to see the revisions.", err=True)
+    if result.skipped:
+        click.echo(
+            f"hcpcs-lint: {path}: {result.skipped} descriptor(s) span lines or are quoted; fix them by hand",
+            err=True,
+        )
+    return result.written

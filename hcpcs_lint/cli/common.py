@@ -1,0 +1,108 @@
+"""What every command shares: exit codes, reading inputs, finding the configuration, writing output."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from hcpcs_lint import config as cfg
+from hcpcs_lint.model import InputError, Record
+
+if TYPE_CHECKING:
+    from hcpcs_lint.engine import Linter
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+LINTABLE = (".md", ".markdown", ".txt", ".csv", ".tsv", ".xlsx", ".xls", ".zip")
+
+
+def selectors(values: Sequence[str]) -> tuple[str, ...]:
+    """``--select A,B --select C`` → ("A", "B", "C")."""
+    return tuple(s.strip() for v in values for s in v.split(",") if s.strip())
+
+
+def records(path: str) -> list[Record]:
+    """Every record of one input (``-`` is standard input)."""
+    from hcpcs_lint.sources import load
+
+    return list(load(path, stdin=sys.stdin.buffer if path == "-" else None))
+
+
+def expand(paths: Sequence[str]) -> list[str]:
+    """Folders become the lintable files in them (recursively, sorted, hidden folders skipped)."""
+    out: list[str] = []
+    for p in paths:
+        path = Path(p)
+        if p == "-" or not path.is_dir():
+            out.append(p)
+            continue
+        found = sorted(
+            str(f)
+            for f in path.rglob("*")
+            if f.is_file()
+            and f.suffix.lower() in LINTABLE
+            and not any(part.startswith(".") for part in f.relative_to(path).parts)
+        )
+        if not found:
+            raise InputError(p, f"no files to check in this folder (looked for {', '.join(LINTABLE)})")
+        out.extend(found)
+    return out
+
+
+def display(path: Path) -> str:
+    """A path relative to the working folder when it is inside it (shorter, stable in reports)."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def find_config(targets: Sequence[str], config_path: str | None) -> cfg.Config:
+    """``--config``, else the nearest configuration above the first target (or the working folder)."""
+    if config_path:
+        conf_file: Path | None = Path(config_path)
+    else:
+        first = Path(targets[0]) if targets and targets[0] != "-" else Path.cwd()
+        conf_file = cfg.find_config(first if first.is_dir() else first.parent)
+    return cfg.load_config(conf_file)
+
+
+def make_linter(
+    config: cfg.Config, reference: str | None, include_terminated: bool = False, cpt: str | None = None
+) -> Linter:
+    """A Linter with its reference (``--reference``, the config's, or the bundled corpus) and CPT file."""
+    from hcpcs_lint.engine import Linter, bundled_corpus_path
+
+    ref_path = reference or config.reference or str(bundled_corpus_path())
+    ref = records(ref_path)
+    extra = [replace(r, level="I") for r in records(cpt)] if cpt else []
+    return Linter(config=config, reference=ref, include_terminated=include_terminated, extra_cpt=extra)
+
+
+@contextmanager
+def output(path: str | None) -> Iterator[Any]:
+    """stdout, or a file written atomically (temp file + rename) so a failed run leaves no half file."""
+    if path is None or path == "-":
+        yield sys.stdout
+        return
+    from hcpcs_lint.atomic import atomic_open
+
+    with atomic_open(path, "w", encoding="utf-8", newline="") as fh:
+        yield fh
+
+
+def terminal_width() -> int:
+    try:
+        return os.get_terminal_size().columns
+    except OSError:
+        return 100
+
+
+def stderr_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True)
