@@ -17,6 +17,7 @@ error. A folder we cannot write to only means no cache.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import marshal
 import os
@@ -28,13 +29,13 @@ from pathlib import Path
 from typing import Any
 
 from hcpcs_lint import __version__
-from hcpcs_lint.model import Clause, Descriptor, Item, Location, Record
+from hcpcs_lint.model import Clause, Descriptor, Finding, Fix, Item, Location, Record, Related
 
 ENV_DIR = "HCPCS_LINT_CACHE_DIR"
 ENV_OFF = "HCPCS_LINT_NO_CACHE"
 MAGIC = b"HCPCSLC1"  # format of an entry file; a file without it is foreign
 FORMAT = 1
-KINDS = ("parsed", "findings")
+KINDS = ("parsed", "findings", "grammar")
 
 _enabled = True
 
@@ -43,6 +44,11 @@ def disable() -> None:
     """``--no-cache``: neither read nor write for the rest of this process."""
     global _enabled
     _enabled = False
+
+
+def enable() -> None:
+    global _enabled
+    _enabled = True
 
 
 def enabled() -> bool:
@@ -189,10 +195,8 @@ def clean() -> int:
                     n += 1
             except OSError:
                 pass
-        try:
+        with contextlib.suppress(OSError):
             folder.rmdir()
-        except OSError:
-            pass
     return n
 
 
@@ -269,3 +273,42 @@ def to_plain(pairs: Iterable[tuple[Record, Descriptor]]) -> list[tuple[Any, Any]
 
 def from_plain(plain: Iterable[Sequence[Any]], path: str = "") -> list[tuple[Record, Descriptor]]:
     return [(record_from(r, path), desc_from(d)) for r, d in plain]
+
+
+_FINDING_FIELDS = tuple(f.name for f in fields(Finding))
+
+
+def findings_plain(findings: Sequence[Finding], checked: int) -> tuple[Any, ...]:
+    out = []
+    for f in findings:
+        row = []
+        for name in _FINDING_FIELDS:
+            v = getattr(f, name)
+            if name == "record":
+                v = record_plain(v)
+            elif name == "related":
+                v = tuple((r.code, r.descriptor, r.note) for r in v)
+            elif name == "fix":
+                v = None if v is None else (v.applicability, v.descriptor, v.message)
+            row.append(v)
+        out.append(tuple(row))
+    return (checked, tuple(out))
+
+
+def findings_from(value: Any, path: str) -> tuple[list[Finding], int] | None:
+    """Findings back from their plain form, or None when the value is not one."""
+    if value is None:
+        return None
+    try:
+        checked, rows = value
+        out = []
+        for row in rows:
+            v = dict(zip(_FINDING_FIELDS, row, strict=True))
+            v["record"] = record_from(v["record"], path)
+            v["related"] = tuple(Related(*r) for r in v["related"])
+            v["fix"] = None if v["fix"] is None else Fix(*v["fix"])
+            v["span"] = tuple(v["span"])
+            out.append(Finding(**v))
+        return out, int(checked)
+    except (TypeError, ValueError, KeyError):
+        return None

@@ -17,8 +17,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from rapidfuzz import fuzz, process, utils
-
 from hcpcs_lint.model import Descriptor, InputError
 
 _SERVICE_KEYS = {"id", "label", "cpt", "category_iii", "cpt_since", "terms", "classes"}
@@ -133,6 +131,8 @@ class Catalog:
 
     @cached_property
     def _term_index(self) -> tuple[list[str], list[list[Service]]]:
+        from rapidfuzz import utils  # imported on first match: a cached run never needs it
+
         terms: dict[str, list[Service]] = {}
         for s in self.services:
             for t in s.terms:
@@ -165,6 +165,8 @@ class Catalog:
         core, head = self.core(item)
         if not core or head in self.supply_nouns:
             return None
+        from rapidfuzz import fuzz, process, utils
+
         keys, services = self._term_index
         best = process.extractOne(
             core, keys, scorer=fuzz.ratio, processor=utils.default_process, score_cutoff=self.cutoff
@@ -190,6 +192,8 @@ class Catalog:
 
     def match_service_head(self, text: str) -> Match | None:
         """A service-headed descriptor's head words matched against every service term."""
+        from rapidfuzz import fuzz, process, utils
+
         core, _ = self.core(text)
         keys, services = self._term_index
         hits = process.extract(

@@ -9,15 +9,18 @@ plus a reference release (by default the bundled corpus), so a small draft still
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 
+from hcpcs_lint import cache
 from hcpcs_lint import config as cfg
 from hcpcs_lint.catalog import Catalog, load_catalog
 from hcpcs_lint.checks import KINDS
 from hcpcs_lint.checks.context import Check, Context, Corpus, Entry, make_entry
 from hcpcs_lint.fixes import FixOutcome, applicable, fix_record
 from hcpcs_lint.model import Finding, Location, Record
+from hcpcs_lint.prepared import Prepared, Source, build, locate, prepare
 from hcpcs_lint.rulebook import Rule, load_rules
 
 # Entry, Corpus, Context and make_entry live in checks/context.py; they stay importable from here.
@@ -44,17 +47,100 @@ class Linter:
     reference: list[Record] = field(default_factory=list)
     include_terminated: bool = False
     extra_cpt: list[Record] = field(default_factory=list)
+    # A reference read by path goes through the cache (parsed once per content); ``reference``
+    # records given directly are parsed here.
+    reference_path: str | None = None
+    jobs: int | None = None  # processes for large inputs (None: HCPCS_LINT_JOBS, else the cores, at most 2)
 
     def __post_init__(self) -> None:
         if not self.rules:
             self.rules = load_rules(self.config.rule_dirs)
+        self._given_catalog = self.catalog is not None
         if self.catalog is None:
             self.catalog = load_catalog(self.config.catalog_dirs)
             if self.extra_cpt:
                 from hcpcs_lint.catalog import services_from_cpt
 
                 self.catalog.services.extend(services_from_cpt(self.extra_cpt))
-        self._ref_entries = [make_entry(r, self.cat) for r in self.reference]
+        self._reference: Prepared | None = None
+
+    @property
+    def reference_file(self) -> Prepared:
+        """The reference, parsed and classified (from the cache when read by path)."""
+        if self._reference is None:
+            if self.reference_path is not None:
+                src = self.locate(self.reference_path)
+                self._reference = prepare(src, self.cat, jobs=self.jobs, cache_min=0)
+            else:
+                self._reference = build("<reference>", self.reference, self.cat, self.jobs)
+        return self._reference
+
+    @property
+    def _ref_entries(self) -> list[Entry]:
+        return self.reference_file.members()
+
+    def reference_by_code(self) -> dict[str, Entry]:
+        """Every reference record by code (the first of a code wins, as in the corpus)."""
+        out: dict[str, Entry] = {}
+        for e in self.reference_file.entries():
+            out.setdefault(e.record.code, e)
+        return out
+
+    def locate(self, path: str, *, effective: str | None = None) -> Source:
+        return locate(path, effective=effective, catalog_dirs=[str(d) for d in self.config.catalog_dirs])
+
+    def prepare(self, path: str | Source, *, effective: str | None = None, stdin: Any = None) -> Prepared:
+        """An input parsed and classified with this linter's catalog, through the cache."""
+        src = path if isinstance(path, Source) else self.locate(path, effective=effective)
+        return prepare(src, self.cat, stdin=stdin, jobs=self.jobs)
+
+    def signature(self) -> str | None:
+        """What this linter's findings depend on besides the input (None: not known, so no
+        findings are cached): every field, the reference by its content, the catalog by its
+        files and any CPT file's records."""
+        if self._given_catalog or (self.reference and self.reference_path is None):
+            return None
+        parts = []
+        for f in fields(self):
+            if f.name in ("jobs", "catalog", "reference"):
+                continue
+            if f.name == "reference_path":
+                ref = self.reference_file.key if self.reference_path is not None else "bundled:none"
+                if not ref:
+                    return None
+                parts.append(ref)
+            else:
+                parts.append(f"{f.name}={getattr(self, f.name)!r}")
+        return cache.key("linter", *parts)
+
+    def check_file(
+        self,
+        path: str,
+        *,
+        effective: str | None = None,
+        stdin: Any = None,
+        fix: bool = False,
+        unsafe: bool = False,
+        progress: Callable[[int], None] | None = None,
+    ) -> tuple[LintResult, Callable[[], list[Record]]]:
+        """Lint one input through the cache: the findings of these bytes under this linter when
+        a run already made them (nothing is parsed), else a full run whose findings are stored.
+        Also returns how to get the input's records (read only if asked)."""
+        src = self.locate(path, effective=effective)
+        sig = None if fix or not src.key else self.signature()
+        fkey = cache.key("findings", src.key, path, sig) if sig else ""
+        if fkey:
+            hit = cache.findings_from(cache.read("findings", fkey), path)
+            if hit is not None:
+                findings, checked = hit
+                return LintResult(findings=findings, entries=[], checked=checked), (
+                    lambda: self.prepare(src, stdin=stdin).records()
+                )
+        prep = self.prepare(src, stdin=stdin)
+        result = self.run(prep, fix=fix, unsafe=unsafe, progress=progress)
+        if fkey:
+            cache.write("findings", fkey, cache.findings_plain(result.findings, result.checked))
+        return result, prep.records
 
     @property
     def cat(self) -> Catalog:
@@ -78,7 +164,7 @@ class Linter:
 
     def run(
         self,
-        records: Iterable[Record],
+        records: Iterable[Record] | Prepared,
         *,
         fix: bool = False,
         unsafe: bool = False,
@@ -86,7 +172,9 @@ class Linter:
     ) -> LintResult:
         """The lint loop: lint every wanted record against the input plus the reference, then,
         with ``fix``, revise each record that has an applicable fix until nothing fixable is left."""
-        entries = [make_entry(r, self.cat) for r in records]
+        if not isinstance(records, Prepared):
+            records = build("<input>", list(records), self.cat, self.jobs)
+        entries = records.entries()
         ctx = self.context_for(entries)
         results: list[EntryResult] = []
         for n, e in enumerate(entries, 1):
@@ -109,7 +197,9 @@ class Linter:
             context=ctx,
         )
 
-    def lint(self, records: Iterable[Record], *, progress: Callable[[int], None] | None = None) -> LintResult:
+    def lint(
+        self, records: Iterable[Record] | Prepared, *, progress: Callable[[int], None] | None = None
+    ) -> LintResult:
         """Findings only (``run`` without fixes)."""
         return self.run(records, progress=progress)
 

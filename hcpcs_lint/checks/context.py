@@ -16,7 +16,6 @@ from typing import Any
 from hcpcs_lint import config as cfg
 from hcpcs_lint.catalog import Catalog, Match
 from hcpcs_lint.model import Clause, Descriptor, Finding, Record, RuleInfo
-from hcpcs_lint.parser import parse
 
 
 @dataclass(frozen=True)
@@ -106,6 +105,8 @@ class Entry:
 
 
 def make_entry(record: Record, catalog: Catalog) -> Entry:
+    from hcpcs_lint.parser import parse  # not at the top: a cached run never loads the parser
+
     return Entry(record, parse(record.long, record.level), catalog)
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,7 @@ def _statistics(findings: Sequence[Finding]) -> str:
 @click.option("--cpt", type=click.Path(dir_okay=False), help="Your licensed CPT file (CSV: code,descriptor).")
 @click.option("--color/--no-color", default=None, help="Colour the full output (default: when a terminal).")
 @click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache (parse everything again).")
 def check(
     paths: tuple[str, ...],
     fmt: str,
@@ -91,6 +93,7 @@ def check(
     cpt: str | None,
     color: bool | None,
     no_progress: bool,
+    no_cache: bool,
 ) -> None:
     """Check descriptors (no PATH: the bundled corpus; - reads stdin)."""
     from hcpcs_lint.baseline import load_baseline
@@ -98,6 +101,11 @@ def check(
     from hcpcs_lint.engine import bundled_corpus_path
     from hcpcs_lint.report import Report, render
 
+    if no_cache:
+        from hcpcs_lint import cache
+
+        cache.disable()
+        click.get_current_context().call_on_close(cache.enable)  # for this command only
     targets = expand(paths) if paths else [display(bundled_corpus_path())]
     config = find_config(targets, config_path)
     overrides: dict[str, Any] = {}
@@ -120,21 +128,20 @@ def check(
 
     findings: list[Finding] = []
     checked = 0
-    by_file: dict[str, list[Record]] = {}
+    by_file: dict[str, Sequence[Record]] = {}
     revisions: dict[str, list[tuple[Record, str]]] = {}
     fixed = 0
     err = sys.stderr
     for path in targets:
-        recs = records(path)
-        by_file[path] = [r for r in recs if linter.wanted(r)]
-        result = _run_with_progress(
-            linter,
-            recs,
-            path,
-            fix=do_fix or show_diff,
-            unsafe=unsafe_fixes,
-            show=not no_progress and err.isatty(),
-        )
+        with _progress(path, show=not no_progress and err.isatty()) as advance:
+            result, recs = linter.check_file(
+                path,
+                stdin=sys.stdin.buffer if path == "-" else None,
+                fix=do_fix or show_diff,
+                unsafe=unsafe_fixes,
+                progress=advance,
+            )
+        by_file[path] = _Wanted(recs, linter.wanted)
         checked += result.checked
         file_findings = result.findings
         revs = result.revisions
@@ -195,17 +202,36 @@ def check(
     sys.exit(EXIT_FINDINGS if failing else EXIT_OK)
 
 
-def _run_with_progress(
-    linter: Any, recs: list[Record], path: str, *, fix: bool, unsafe: bool, show: bool
-) -> Any:
-    """``Linter.run`` with a progress bar on stderr for large inputs in a terminal."""
-    if not show or len(recs) < 2000:
-        return linter.run(recs, fix=fix, unsafe=unsafe)
+@contextmanager
+def _progress(path: str, *, show: bool) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on stderr in a terminal (records checked; a cached run has nothing to show)."""
+    if not show:
+        yield None
+        return
     from rich.progress import Progress
 
-    with Progress(transient=True, console=stderr_console()) as progress:
-        task = progress.add_task(f"checking {Path(path).name}", total=len(recs))
-        return linter.run(recs, fix=fix, unsafe=unsafe, progress=lambda n: progress.advance(task, n))
+    with Progress(transient=True, console=stderr_console()) as bar:
+        task = bar.add_task(f"checking {Path(path).name}", total=None)
+        yield lambda n: bar.advance(task, n)
+
+
+class _Wanted(Sequence[Record]):
+    """The records a report lists for a file, read only when a format asks (JUnit does)."""
+
+    def __init__(self, read: Callable[[], list[Record]], wanted: Callable[[Record], bool]) -> None:
+        self._read, self._wanted = read, wanted
+        self._got: list[Record] | None = None
+
+    def _all(self) -> list[Record]:
+        if self._got is None:
+            self._got = [r for r in self._read() if self._wanted(r)]
+        return self._got
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __getitem__(self, i: Any) -> Any:
+        return self._all()[i]
 
 
 def _write(path: str, revisions: list[tuple[Record, str]]) -> int:

@@ -78,9 +78,12 @@ def make_linter(
     from hcpcs_lint.engine import Linter, bundled_corpus_path
 
     ref_path = reference or config.reference or str(bundled_corpus_path())
-    ref = records(ref_path)
     extra = [replace(r, level="I") for r in records(cpt)] if cpt else []
-    return Linter(config=config, reference=ref, include_terminated=include_terminated, extra_cpt=extra)
+    linter = Linter(
+        config=config, reference_path=ref_path, include_terminated=include_terminated, extra_cpt=extra
+    )
+    _ = linter.reference_file  # read it now: a bad reference is reported before any input
+    return linter
 
 
 @contextmanager

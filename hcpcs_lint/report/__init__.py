@@ -50,23 +50,26 @@ def render(
     fmt: str, report: Report, *, color: bool = False, width: int = 100, show_source: bool = True
 ) -> str:
     """Render ``report`` in ``fmt`` (one of :data:`FORMATS`); the CLI writes the string where it wants."""
-    # Imported here, not at module top, so each format module can import this package's types.
-    from hcpcs_lint.report import concise, full, github, jsonfmt, junit, sarif
+    # Only the chosen format is imported (not at module top, so each format module can import
+    # this package's types; and a JSON run never pays for rich, which only "full" needs).
+    import importlib
 
     if fmt == "full":
+        from hcpcs_lint.report import full
+
         return full.render(report, color=color, width=width, show_source=show_source)
-    if fmt == "concise":
-        return concise.render(report)
-    if fmt == "json":
-        return jsonfmt.render(report)
-    if fmt == "json-lines":
-        return jsonfmt.render_lines(report)
-    if fmt == "sarif":
-        return sarif.render(report)
-    if fmt == "github":
-        return github.render(report)
-    if fmt == "junit":
-        return junit.render(report)
+    modules = {
+        "concise": ("concise", "render"),
+        "json": ("jsonfmt", "render"),
+        "json-lines": ("jsonfmt", "render_lines"),
+        "sarif": ("sarif", "render"),
+        "github": ("github", "render"),
+        "junit": ("junit", "render"),
+    }
+    if fmt in modules:
+        module, function = modules[fmt]
+        out: str = getattr(importlib.import_module(f"hcpcs_lint.report.{module}"), function)(report)
+        return out
     raise ValueError(f"unknown output format {fmt!r}; choose one of: {', '.join(FORMATS)}")
 
 

@@ -20,7 +20,7 @@ from hcpcs_lint.sources.detect import HEAD_BYTES, detect_kind
 from hcpcs_lint.sources.release import Release, dated
 from hcpcs_lint.sources.text import decode_text
 
-__all__ = ["InputError", "Release", "decode_text", "detect_kind", "load", "read_release"]
+__all__ = ["InputError", "Release", "decode_text", "detect_kind", "load", "read_bytes", "read_release"]
 
 STDIN = "-"
 
@@ -54,6 +54,11 @@ def _read_path(path: str) -> bytes:
         raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
 
 
+def read_bytes(path: str) -> bytes:
+    """A file's bytes, or InputError saying why they cannot be read."""
+    return _read_path(path)
+
+
 def _read_stdin(stream: TextIO | BinaryIO | None) -> tuple[bytes, str | None]:
     """Bytes from stdin when the stream has them (so zips and workbooks can be piped), else its text."""
     stream = sys.stdin if stream is None else stream
@@ -68,15 +73,21 @@ def _read_stdin(stream: TextIO | BinaryIO | None) -> tuple[bytes, str | None]:
 
 
 def load(
-    path: str, *, stdin: TextIO | BinaryIO | None = None, effective: str | None = None
+    path: str,
+    *,
+    stdin: TextIO | BinaryIO | None = None,
+    effective: str | None = None,
+    data: bytes | None = None,
 ) -> Iterator[Record]:
     """Records from a file (or ``"-"`` for stdin) of any supported kind, each with its release date.
 
     ``effective`` (YYYYMMDD) overrides the date read from the file (see sources.release).
+    ``data``: the file's bytes when the caller has already read them (the cache hashes them
+    first, so what is parsed is exactly what was hashed).
     Raises model.InputError for any bad input: a missing or unreadable file, binary or
     undecodable data, an empty file, or (during iteration) a malformed record.
     """
-    kind, records = _open(path, stdin)
+    kind, records = _open(path, stdin, data)
     return dated(records, path, kind, effective)[0]
 
 
@@ -91,11 +102,16 @@ def read_release(
     return Release(path=path, kind=kind, effective=day, basis=basis[0] if basis else "", records=rows)
 
 
-def _open(path: str, stdin: TextIO | BinaryIO | None) -> tuple[str, Iterator[Record]]:
-    if path == STDIN:
+def _open(
+    path: str, stdin: TextIO | BinaryIO | None, given: bytes | None = None
+) -> tuple[str, Iterator[Record]]:
+    text: str | None = None
+    if given is not None:
+        data = given
+    elif path == STDIN:
         data, text = _read_stdin(stdin)
     else:
-        data, text = _read_path(path), None
+        data = _read_path(path)
     if not data.removeprefix(b"\xef\xbb\xbf").strip():
         raise InputError(path, "empty input" if path == STDIN else "empty file")
     kind = detect_kind(path, data[:HEAD_BYTES])
