@@ -24,7 +24,9 @@ from hcpcs_lint import cache
 from hcpcs_lint.parser import parse
 from hcpcs_lint.sources import load
 
-DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "data" / "hcpcs" / "2025-10" / "HCPC2025_OCT_ANWEB.xlsx"
+DEFAULT = (
+    Path(__file__).resolve().parents[2] / "shared" / "data" / "hcpcs" / "2025-10" / "HCPC2025_OCT_ANWEB.xlsx"
+)
 
 
 def best(fn: Callable[[], Any], repeat: int = 5) -> float:
@@ -93,7 +95,9 @@ def main() -> int:
             db.unlink(missing_ok=True)
             con = sqlite3.connect(db)
             con.execute("create table r (i integer primary key, v blob)")
-            con.executemany("insert into r values (?, ?)", ((i, marshal.dumps(p)) for i, p in enumerate(plain)))
+            con.executemany(
+                "insert into r values (?, ?)", ((i, marshal.dumps(p)) for i, p in enumerate(plain))
+            )
             con.commit()
             con.close()
 
@@ -104,7 +108,9 @@ def main() -> int:
             return cache.from_plain(out)
 
         sql_dump()
-        rows.append(("sqlite (a row per record) + rebuild", best(sql_dump), best(sql_load), db.stat().st_size))
+        rows.append(
+            ("sqlite (a row per record) + rebuild", best(sql_dump), best(sql_load), db.stat().st_size)
+        )
 
     print(f"{len(pairs):,} records with parsed descriptors from {path.name}\n")
     print("| format | dump | load | size |")

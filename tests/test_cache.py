@@ -46,7 +46,9 @@ def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return where
 
 
-def test_same_json_with_and_without_cache_and_with_one_or_two_processes(data_dir: Path, cache_dir: Path) -> None:
+def test_same_json_with_and_without_cache_and_with_one_or_two_processes(
+    data_dir: Path, cache_dir: Path
+) -> None:
     release = data_dir / R2019
     plain = _check_json(release, cache_dir, jobs=1, no_cache=True)
     assert not cache_dir.exists(), "--no-cache wrote to the cache"
@@ -143,7 +145,9 @@ def test_cache_info_and_clean(cache_dir: Path) -> None:
     assert str(cache_dir) in text and "parsed" in text
     out = runner.invoke(main, ["cache", "clean"])
     assert out.exit_code == 0 and "Removed" in out.output
-    assert json.loads(runner.invoke(main, ["cache", "info", "--json"]).output)["kinds"]["parsed"]["entries"] == 0
+    assert (
+        json.loads(runner.invoke(main, ["cache", "info", "--json"]).output)["kinds"]["parsed"]["entries"] == 0
+    )
 
 
 def test_no_cache_reads_and_writes_nothing(cache_dir: Path) -> None:
