@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DATA   ?= ../shared/data/hcpcs
 
-.PHONY: demo test lint bench typecheck clean
+.PHONY: demo test lint bench typecheck clean screenshot
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,15 @@ demo: $(STAMP)
 	@echo
 	@echo "== 3. Proposed revisions for the whole corpus (unified diff; nothing is rewritten)"
 	@$(BIN)/hcpcs-lint check --select HL101 --diff --unsafe-fixes || test $$? -eq 1
+	@echo
+	@echo "== 4. The case for revised descriptors, as a report to send (also --format md or docx)"
+	@mkdir -p build
+	@$(BIN)/hcpcs-lint report --format html -o build/report.html
+	@echo "Report: $(abspath build/report.html)"
+
+# Refresh the README's screenshot of the HTML report (the browser test takes it).
+screenshot: $(STAMP)
+	HCPCS_LINT_SCREENSHOT=docs/img/report.png $(BIN)/python -m pytest tests/report/test_casefile_browser.py -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check hcpcs_lint tests benchmarks

@@ -221,50 +221,54 @@ def record_from(plain: Sequence[Any], path: str) -> Record:
     return Record(**values)
 
 
+# Clauses and items keep their text only where it is not the descriptor's own slice (it always
+# is today): most of a parsed release is spans. Fields are read by name, so a field added to the
+# model is kept (and a renamed one changes the package sources, hence every key).
+_CLAUSE_FIELDS = tuple(f.name for f in fields(Clause))
+_DESC_FIELDS = tuple(f.name for f in fields(Descriptor))
+
+
 def _clause_plain(c: Clause, text: str) -> tuple[Any, ...]:
-    own = None if text[c.start : c.end] == c.text else c.text
-    items = tuple(
-        (it.start, it.end, None if text[it.start : it.end] == it.text else it.text) for it in c.items
-    )
-    return (c.kind, c.start, c.end, items, c.keyword, own)
+    out: list[Any] = []
+    for name in _CLAUSE_FIELDS:
+        v = getattr(c, name)
+        if name == "text":
+            v = None if text[c.start : c.end] == v else v
+        elif name == "items":
+            v = tuple((it.start, it.end, None if text[it.start : it.end] == it.text else it.text) for it in v)
+        out.append(v)
+    return tuple(out)
 
 
 def desc_plain(d: Descriptor) -> tuple[Any, ...]:
-    return (
-        d.text,
-        d.level,
-        d.head_kind,
-        tuple(_clause_plain(c, d.text) for c in d.clauses),
-        d.unparsed,
-        None if d.stem is None else desc_plain(d.stem),
-        None if d.specific is None else desc_plain(d.specific),
-        d.specific_offset,
-    )
+    out: list[Any] = []
+    for name in _DESC_FIELDS:
+        v = getattr(d, name)
+        if name == "clauses":
+            v = tuple(_clause_plain(c, d.text) for c in v)
+        elif isinstance(v, Descriptor):
+            v = desc_plain(v)
+        out.append(v)
+    return tuple(out)
+
+
+def _clause_from(p: Sequence[Any], text: str) -> Clause:
+    v = dict(zip(_CLAUSE_FIELDS, p, strict=True))
+    if v["text"] is None:
+        v["text"] = text[v["start"] : v["end"]]
+    v["items"] = tuple(Item(text[a:b] if t is None else t, a, b) for a, b, t in v["items"])
+    return Clause(**v)
 
 
 def desc_from(p: Sequence[Any]) -> Descriptor:
-    text = p[0]
-    clauses = tuple(
-        Clause(
-            kind,
-            text[s:e] if own is None else own,
-            s,
-            e,
-            tuple(Item(text[a:b] if t is None else t, a, b) for a, b, t in items),
-            kw,
-        )
-        for kind, s, e, items, kw, own in p[3]
-    )
-    return Descriptor(
-        text=text,
-        level=p[1],
-        head_kind=p[2],
-        clauses=clauses,
-        unparsed=tuple(tuple(u) for u in p[4]),
-        stem=None if p[5] is None else desc_from(p[5]),
-        specific=None if p[6] is None else desc_from(p[6]),
-        specific_offset=p[7],
-    )
+    v = dict(zip(_DESC_FIELDS, p, strict=True))
+    text = v["text"]
+    v["clauses"] = tuple(_clause_from(c, text) for c in v["clauses"])
+    v["unparsed"] = tuple(tuple(u) for u in v["unparsed"])
+    for name in ("stem", "specific"):
+        if v.get(name) is not None:
+            v[name] = desc_from(v[name])
+    return Descriptor(**v)
 
 
 def to_plain(pairs: Iterable[tuple[Record, Descriptor]]) -> list[tuple[Any, Any]]:

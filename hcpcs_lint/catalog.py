@@ -20,7 +20,10 @@ from typing import Any
 from hcpcs_lint.model import Descriptor, InputError
 
 _SERVICE_KEYS = {"id", "label", "cpt", "category_iii", "cpt_since", "terms", "classes"}
-_CLASS_KEYS = {"id", "label", "parent", "peer_group", "style_peers", "stems", "not_words", "terms", "routes"}
+_CLASS_KEYS = {
+    "id", "label", "parent", "peer_group", "style_peers", "stems", "not_words", "terms", "routes", "overrides",
+    "requires_parent",
+}  # fmt: skip
 _WORDS = re.compile(r"[a-z0-9+]+(?:[-'][a-z0-9+]+)*")
 
 
@@ -46,6 +49,12 @@ class ProductClass:
     not_words: frozenset[str] = frozenset()
     terms: tuple[str, ...] = ()
     routes: bool = False
+    # Classes this one rules out when the descriptor says so ("allogeneic" rules out the
+    # autologous classes its -leucel or CAR-T name would otherwise imply).
+    overrides: tuple[str, ...] = ()
+    # Found only where the parent class is found too ("allogeneic" marks a cell therapy only in
+    # a descriptor that names a cell therapy; a transplant global code says it too).
+    requires_parent: bool = False
 
 
 @dataclass(frozen=True)
@@ -105,9 +114,18 @@ class Catalog:
                 if any(p.endswith(c.stems) and len(p) > 4 for p in parts if p):
                     found.add(c.id)
                     break
+        found = {
+            cid for cid in found if not self.classes[cid].requires_parent or self.classes[cid].parent in found
+        }
         out = {"any-product"}
         for cid in found:
             out.update(self.ancestors(cid))
+        for cid in found:
+            for ruled_out in self.classes[cid].overrides:
+                if ruled_out in found:
+                    continue  # the descriptor names both ("allogeneic or autologous"): keep both
+                # The ruled-out class and every class under it (CAR-T under autologous) go.
+                out = {c for c in out if ruled_out not in self.ancestors(c)}
         result = frozenset(out)
         if len(self._class_cache) < 100_000:
             self._class_cache[key] = result
@@ -314,6 +332,8 @@ def load_catalog(extra_dirs: Sequence[str | Path] = ()) -> Catalog:
                     not_words=frozenset(c.get("not_words", ())),
                     terms=tuple(t.lower() for t in c.get("terms", ())),
                     routes=bool(c.get("routes", False)),
+                    overrides=tuple(c.get("overrides", ())),
+                    requires_parent=bool(c.get("requires_parent", False)),
                 )
             nouns.update(data.get("nouns", ()))
             hedges.extend(data.get("hedges", ()))
@@ -321,6 +341,9 @@ def load_catalog(extra_dirs: Sequence[str | Path] = ()) -> Catalog:
     for c in classes.values():
         if c.parent is not None and c.parent not in classes:
             raise InputError("catalog", f"class {c.id!r} has unknown parent {c.parent!r}")
+        for o in c.overrides:
+            if o not in classes:
+                raise InputError("catalog", f"class {c.id!r} overrides unknown class {o!r}")
     for s in services:
         for cid in s.classes:
             if cid != "any-product" and cid not in classes:

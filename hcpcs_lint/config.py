@@ -55,7 +55,7 @@ class Config:
     source: str | None = None
 
 
-# TOML key -> (Config field, kind). Kinds drive validation in _convert.
+# TOML key -> (Config field, value type). The type drives validation in _convert.
 _KEYS: dict[str, tuple[str, str]] = {
     "select": ("select", "selectors"),
     "ignore": ("ignore", "selectors"),
@@ -116,8 +116,8 @@ def load_config(path: Path | None) -> Config:
     for key, value in table.items():
         if key not in _KEYS:
             raise InputError(str(path), _unknown_key_message(key, _KEYS), _line_of(text, key))
-        attr, kind = _KEYS[key]
-        values[attr] = _convert(path, text, key, kind, value, base)
+        attr, vtype = _KEYS[key]
+        values[attr] = _convert(path, text, key, vtype, value, base)
     return Config(**values)
 
 
@@ -175,31 +175,31 @@ def _unknown_key_message(key: str, valid: Iterable[str]) -> str:
     return f"unknown key '{key}'{hint}"
 
 
-def _convert(path: Path, text: str, key: str, kind: str, value: Any, base: Path) -> Any:
+def _convert(path: Path, text: str, key: str, vtype: str, value: Any, base: Path) -> Any:
     def fail(message: str, at: str = key) -> InputError:
         return InputError(str(path), f"'{key}' {message}", _line_of(text, at))
 
-    if kind == "selectors":
+    if vtype == "selectors":
         return _selectors(value, fail)
-    if kind == "globs":
+    if vtype == "globs":
         return _strings(value, fail, what="glob")
-    if kind == "fail-on":
+    if vtype == "fail-on":
         if not isinstance(value, str):
             raise fail(f"must be a string, got {_type_name(value)}")
         if value not in SEVERITIES:
             raise fail(f"must be one of {', '.join(SEVERITIES)}, got '{value}'")
         return value
-    if kind == "path":
+    if vtype == "path":
         if not isinstance(value, str) or not value:
             raise fail(f"must be a path string, got {_type_name(value)}")
         return _resolve(base, value)
-    if kind == "dirs":
+    if vtype == "dirs":
         resolved = tuple(_resolve(base, item) for item in _strings(value, fail, what="path"))
         for raw, full in zip(value, resolved, strict=True):
             if not Path(full).is_dir():
                 raise fail(f"names '{raw}', which is not a directory ({full})")
         return resolved
-    if kind == "severity":
+    if vtype == "severity":
         if not isinstance(value, dict):
             raise fail(f"must be a table of selector = severity, got {_type_name(value)}")
         levels: dict[str, str] = {}
@@ -212,7 +212,7 @@ def _convert(path: Path, text: str, key: str, kind: str, value: Any, base: Path)
                 )
             levels[selector] = level
         return MappingProxyType(levels)
-    if kind == "per-code-ignores":
+    if vtype == "per-code-ignores":
         if not isinstance(value, dict):
             raise fail(f"must be a table of code glob = [selectors], got {_type_name(value)}")
         table: dict[str, tuple[str, ...]] = {}
@@ -223,7 +223,7 @@ def _convert(path: Path, text: str, key: str, kind: str, value: Any, base: Path)
                 selectors, lambda m, g=glob: InputError(str(path), f"'{key}.{g}' {m}", _line_of(text, g))
             )
         return MappingProxyType(table)
-    raise AssertionError(f"unhandled kind {kind}")  # pragma: no cover
+    raise AssertionError(f"unhandled value type {vtype}")  # pragma: no cover
 
 
 def _strings(value: Any, fail: Any, what: str) -> tuple[str, ...]:

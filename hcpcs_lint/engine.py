@@ -2,13 +2,14 @@
 
 ``Linter.run`` is the single way through: ``check``, the REPL and the report/diff/history commands
 all call it and get report-ready results (findings, and with ``fix=True`` each record's revision).
-The engine decides; reporters only render. Peer rules see a corpus: the records being linted
-plus a reference release (by default the bundled corpus), so a small draft still has peers.
+The engine decides; reporters only render. Peer rules see a corpus, as of the input's effective
+date: a whole CMS release is its own peers (unless the user names a reference); a draft or table is
+compared with the reference (by default the bundled corpus), so a small draft still has peers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -16,16 +17,17 @@ from typing import Any
 from hcpcs_lint import cache
 from hcpcs_lint import config as cfg
 from hcpcs_lint.catalog import Catalog, load_catalog
-from hcpcs_lint.checks import KINDS
-from hcpcs_lint.checks.context import Check, Context, Corpus, Entry, make_entry
+from hcpcs_lint.checks import CHECKS
+from hcpcs_lint.checks.context import CheckFunction, Context, Corpus, Entry, make_entry
 from hcpcs_lint.fixes import FixOutcome, applicable, fix_record
 from hcpcs_lint.model import Finding, Location, Record
 from hcpcs_lint.prepared import Prepared, Source, build, locate, prepare
 from hcpcs_lint.rulebook import Rule, load_rules
+from hcpcs_lint.sources.release import Release, borrow_dates
 
 # Entry, Corpus, Context and make_entry live in checks/context.py; they stay importable from here.
 __all__ = [
-    "Check",
+    "CheckFunction",
     "Context",
     "Corpus",
     "Entry",
@@ -47,6 +49,9 @@ class Linter:
     reference: list[Record] = field(default_factory=list)
     include_terminated: bool = False
     extra_cpt: list[Record] = field(default_factory=list)
+    # The user named the reference (--reference, or in the configuration): then even a whole
+    # release is compared with it. Otherwise a release's peers come from that release alone.
+    reference_explicit: bool = False
     # A reference read by path goes through the cache (parsed once per content); ``reference``
     # records given directly are parsed here.
     reference_path: str | None = None
@@ -77,7 +82,15 @@ class Linter:
 
     @property
     def _ref_entries(self) -> list[Entry]:
+        """What the reference gives the corpus: its records that can be peers (see Prepared.members)."""
         return self.reference_file.members()
+
+    def _reference_records(self) -> Iterator[Record]:
+        """Every reference record, built only when iterated (borrowing dates needs them)."""
+        if self.reference_path is None:
+            yield from self.reference
+        else:
+            yield from self.reference_file.records()
 
     def reference_by_code(self) -> dict[str, Entry]:
         """Every reference record by code (the first of a code wins, as in the corpus)."""
@@ -105,7 +118,7 @@ class Linter:
             if f.name in ("jobs", "catalog", "reference"):
                 continue
             if f.name == "reference_path":
-                ref = self.reference_file.key if self.reference_path is not None else "bundled:none"
+                ref = self.reference_file.key if self.reference_path is not None else "none"
                 if not ref:
                     return None
                 parts.append(ref)
@@ -140,7 +153,7 @@ class Linter:
         result = self.run(prep, fix=fix, unsafe=unsafe, progress=progress)
         if fkey:
             cache.write("findings", fkey, cache.findings_plain(result.findings, result.checked))
-        return result, prep.records
+        return result, lambda: [e.record for e in result.entries]
 
     @property
     def cat(self) -> Catalog:
@@ -156,26 +169,48 @@ class Linter:
             return self.include_terminated
         return record.active or self.include_terminated
 
-    def corpus_for(self, entries: Sequence[Entry]) -> Corpus:
-        corpus = Corpus()
+    def corpus_for(
+        self, entries: Sequence[Entry], *, as_of: str | None = None, release: bool = False
+    ) -> Corpus:
+        """The entries, then the reference (left out for a whole release unless the user named it);
+        peers as of ``as_of`` (default: the entries' own effective date)."""
+        if as_of is None:
+            as_of = next((e.record.effective for e in entries if e.record.effective), None)
+        corpus = Corpus(as_of=as_of)
         corpus.add(entries, override=True)
-        corpus.add(self._ref_entries, override=False)
+        if not release or self.reference_explicit:
+            corpus.add(self._ref_entries, override=False)
         return corpus
 
     def run(
         self,
-        records: Iterable[Record] | Prepared,
+        records: Iterable[Record] | Release | Prepared,
         *,
         fix: bool = False,
         unsafe: bool = False,
         progress: Callable[[int], None] | None = None,
+        as_of: str | None = None,
     ) -> LintResult:
-        """The lint loop: lint every wanted record against the input plus the reference, then,
-        with ``fix``, revise each record that has an applicable fix until nothing fixable is left."""
-        if not isinstance(records, Prepared):
-            records = build("<input>", list(records), self.cat, self.jobs)
-        entries = records.entries()
-        ctx = self.context_for(entries)
+        """The lint loop: lint every wanted record against its peers, then, with ``fix``, revise
+        each record that has an applicable fix until nothing fixable is left.
+
+        Pass a ``sources.Release`` (``read_release(path)``) to lint a whole CMS release against
+        itself as of its effective date; plain records are compared with the reference too.
+        ``as_of`` (YYYYMMDD) overrides the date peers must be active on.
+        """
+        release = isinstance(records, Release | Prepared) and records.is_release
+        if isinstance(records, Release | Prepared):
+            as_of = as_of or records.effective
+        if isinstance(records, Prepared):
+            prepared = records
+        elif isinstance(records, Release):
+            prepared = build(records.path, records.records, self.cat, self.jobs)
+        else:
+            prepared = build("<input>", list(records), self.cat, self.jobs)
+        entries = prepared.entries()
+        if release:
+            entries = self._with_borrowed_dates(entries)
+        ctx = self.context_for(entries, as_of=as_of, release=release)
         results: list[EntryResult] = []
         for n, e in enumerate(entries, 1):
             if progress is not None and n % 500 == 0:
@@ -198,14 +233,33 @@ class Linter:
         )
 
     def lint(
-        self, records: Iterable[Record] | Prepared, *, progress: Callable[[int], None] | None = None
+        self,
+        records: Iterable[Record] | Release | Prepared,
+        *,
+        progress: Callable[[int], None] | None = None,
     ) -> LintResult:
         """Findings only (``run`` without fixes)."""
         return self.run(records, progress=progress)
 
-    def context_for(self, entries: Sequence[Entry]) -> Context:
-        """The Context a run over ``entries`` gives every check (the entries first, then the reference)."""
-        return Context(self.cat, self.config, self.corpus_for(entries))
+    def _with_borrowed_dates(self, entries: list[Entry]) -> list[Entry]:
+        """A release without add or termination dates takes them from the reference (see
+        ``sources.release.borrow_dates``); the parsed descriptors stay as they are."""
+        dated = borrow_dates([e.record for e in entries], self._reference_records())
+        out = []
+        for e, r in zip(entries, dated, strict=True):
+            if r is not e.record:
+                new = Entry(r, e.desc, e.catalog)
+                if "classes" in e.__dict__:
+                    new.__dict__["classes"] = e.__dict__["classes"]
+                e = new
+            out.append(e)
+        return out
+
+    def context_for(
+        self, entries: Sequence[Entry], *, as_of: str | None = None, release: bool = False
+    ) -> Context:
+        """The Context a run over ``entries`` gives every check (see ``corpus_for``)."""
+        return Context(self.cat, self.config, self.corpus_for(entries, as_of=as_of, release=release))
 
     def check_entry(self, e: Entry, ctx: Context, rules: Sequence[Rule] | None = None) -> list[Finding]:
         out: list[Finding] = []
@@ -216,7 +270,7 @@ class Linter:
             if any(cfg.matches(s, rule.code, rule.name, rule.group) or s == "all" for s in rec.noqa):
                 continue
             sev = cfg.effective_severity(self.config, rule.code, rule.name, rule.group, rule.severity)
-            for f in KINDS[rule.kind].check(rule, e, ctx):
+            for f in CHECKS[rule.check].function(rule, e, ctx):
                 out.append(f if f.severity == sev else replace(f, severity=sev))  # type: ignore[arg-type]
         return out
 

@@ -11,10 +11,22 @@ from typing import Literal
 
 Level = Literal["I", "II"]
 RecordKind = Literal["procedure", "modifier"]
-ClauseKind = Literal[
-    "route", "product", "service", "amount", "basis", "inclusion", "exclusion", "qualifier", "parenthetical"
+ClauseRole = Literal[
+    "route",
+    "product",
+    "service",
+    "amount",
+    "basis",
+    "inclusion",
+    "exclusion",
+    "qualifier",
+    "parenthetical",
+    "add-on",  # "(list separately in addition to code for primary procedure)": one clause, whole
 ]
-HeadKind = Literal["product", "service"]
+Head = Literal["product", "service"]  # what a descriptor is about
+# Old names, kept while this wave's branches merge; use ClauseRole and Head.
+ClauseKind = ClauseRole
+HeadKind = Head
 Severity = Literal["error", "warning", "info"]
 Applicability = Literal["safe", "unsafe", "display-only"]
 
@@ -115,7 +127,9 @@ class Item:
 
 @dataclass(frozen=True, slots=True)
 class Clause:
-    kind: ClauseKind
+    """A typed part of a descriptor: its ``role`` (route, product, amount, inclusion, ...) and span."""
+
+    role: ClauseRole
     text: str
     start: int
     end: int
@@ -126,6 +140,11 @@ class Clause:
     def span(self) -> tuple[int, int]:
         return (self.start, self.end)
 
+    @property
+    def kind(self) -> ClauseRole:
+        """Old name of ``role``, kept while this wave's branches merge."""
+        return self.role
+
 
 @dataclass(frozen=True, slots=True)
 class Descriptor:
@@ -133,7 +152,7 @@ class Descriptor:
 
     text: str
     level: Level
-    head_kind: HeadKind
+    head: Head  # "product" or "service": what the descriptor describes
     clauses: tuple[Clause, ...]
     unparsed: tuple[tuple[int, int], ...] = ()
     # Level I only: the family stem before the first semicolon and the specific part after it.
@@ -141,18 +160,27 @@ class Descriptor:
     specific: Descriptor | None = None
     specific_offset: int = 0
 
-    def of_kind(self, kind: str) -> tuple[Clause, ...]:
-        return tuple(c for c in self.clauses if c.kind == kind)
+    def of_role(self, role: str) -> tuple[Clause, ...]:
+        return tuple(c for c in self.clauses if c.role == role)
 
-    def first(self, kind: str) -> Clause | None:
+    def first(self, role: str) -> Clause | None:
         for c in self.clauses:
-            if c.kind == kind:
+            if c.role == role:
                 return c
         return None
 
     @property
-    def head(self) -> Clause | None:
+    def head_clause(self) -> Clause | None:
+        """The clause that names the product or the service."""
         return self.first("product") or self.first("service")
+
+    # Old names, kept while this wave's branches merge: head_kind is ``head``, of_kind is ``of_role``.
+    @property
+    def head_kind(self) -> Head:
+        return self.head
+
+    def of_kind(self, kind: str) -> tuple[Clause, ...]:
+        return self.of_role(kind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +213,8 @@ class Finding:
     cpt: tuple[str, ...] = ()
     related: tuple[Related, ...] = ()
     fix: Fix | None = None
+    # The words of the descriptor that name the services found, as written ("leukapheresis").
+    services: tuple[str, ...] = ()
     extra: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
 
     @property

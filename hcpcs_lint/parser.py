@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from typing import Any, cast
@@ -22,7 +22,7 @@ import lark
 from lark import Lark, Token, Transformer
 from lark.exceptions import LarkError
 
-from hcpcs_lint.model import Clause, Descriptor, HeadKind, Item, Level
+from hcpcs_lint.model import Clause, Descriptor, Head, Item, Level
 
 # -- raw pieces built by the Transformer while parsing --------------------------------------------
 
@@ -72,7 +72,7 @@ class _Part:
 
 @dataclass(slots=True)
 class _Raw:
-    kind: str  # inclusion | exclusion | basis | purpose
+    role: str  # inclusion | exclusion | basis | purpose
     kw: Token
     items: list[_Part]  # for inclusion/exclusion
     tail: _Part | None  # for basis/purpose
@@ -128,7 +128,7 @@ class _Build(Transformer):  # type: ignore[type-arg]
 
     def exclusion(self, ch: list[Any]) -> _Raw:
         raw = self.inclusion(ch)
-        raw.kind = "exclusion"
+        raw.role = "exclusion"
         return raw
 
     def basis(self, ch: list[Any]) -> _Raw:
@@ -204,7 +204,7 @@ _UNCOVERED = re.compile("\x00+")
 _TRIM = frozenset(" \t\r\n,;.:()[]")
 
 
-def head_kind_of(text: str) -> HeadKind:
+def head_of(text: str) -> Head:
     """Product or service, from the head noun: the last word before the first preposition."""
     v = _vocab()
     last = ""
@@ -220,6 +220,9 @@ def head_kind_of(text: str) -> HeadKind:
     return "product"
 
 
+head_kind_of = head_of  # old name, kept while this wave's branches merge
+
+
 class _Typer:
     """Turns raw segments into clauses, in text order.
 
@@ -227,14 +230,18 @@ class _Typer:
     them is shifted by the offset ``off`` of the segment in the descriptor.
     """
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, level: Level = "II", *, own_head: bool = True) -> None:
         self.text = text
         self.v = _vocab()
         self.out: list[Clause] = []
-        self.head_kind: HeadKind | None = None
+        self.head: Head | None = None
+        self.level = level
+        # The specific part of a Level I descriptor ("first 25 sq cm", "each additional hour")
+        # often has no head of its own: the family stem holds it.
+        self.own_head = own_head
 
-    def clause(self, kind: str, start: int, end: int, *, items: tuple[Item, ...] = (), kw: str = "") -> None:
-        self.out.append(Clause(kind, self.text[start:end], start, end, items, kw))  # type: ignore[arg-type]
+    def clause(self, role: str, start: int, end: int, *, items: tuple[Item, ...] = (), kw: str = "") -> None:
+        self.out.append(Clause(role, self.text[start:end], start, end, items, kw))  # type: ignore[arg-type]
 
     def nested(self, part: _Part, off: int) -> None:
         """Brackets inside a part: their own keyword clauses surface (nested spans)."""
@@ -251,12 +258,12 @@ class _Typer:
             elif seg.lead is not None:
                 seen_head = self.lead(seg.lead, off, first=i == 0, seen_head=seen_head, alone=not seg.clauses)
             for raw in seg.clauses:
-                if raw.kind in ("inclusion", "exclusion"):
+                if raw.role in ("inclusion", "exclusion"):
                     i = self.listing(raw, off, segs, i, last=raw is seg.clauses[-1])
                 else:
                     assert raw.tail is not None
-                    kind = "basis" if raw.kind == "basis" else "qualifier"
-                    self.clause(kind, off + int(raw.kw.start_pos or 0), off + raw.tail.end, kw=str(raw.kw))
+                    role = "basis" if raw.role == "basis" else "qualifier"
+                    self.clause(role, off + int(raw.kw.start_pos or 0), off + raw.tail.end, kw=str(raw.kw))
                     self.nested(raw.tail, off)
             i += 1
 
@@ -273,13 +280,18 @@ class _Typer:
             return seen_head
         is_basis = v.basis.match(text) is not None
         is_amount = not is_basis and v.amount.match(text) is not None
-        if not seen_head and not is_basis and not is_amount:
+        if not self.own_head and not seen_head and not is_basis and not is_amount and v.qualifier.match(text):
+            seen_head = True  # "each additional ...", "with ...": qualifies the family's head
+            self.clause("qualifier", start, end)
+        elif not seen_head and not is_basis and not is_amount:
             # The head: product or service. A trailing parenthetical stands as its own clause.
             if isinstance(p.toks[-1], _Paren) and len(p.toks) > 1:
                 end = off + _pos(p.toks[-2])[1]
-            kind: HeadKind = head_kind_of(self.text[start:end])
-            self.head_kind = kind
-            self.clause(kind, start, end)
+            # CPT (Level I) codes are procedures and services by definition: "Taking skin from a
+            # donor site" is a service even though its head noun names a thing.
+            head: Head = "service" if self.level == "I" else head_of(self.text[start:end])
+            self.head = head
+            self.clause(head, start, end)
             seen_head = True
         elif is_basis or is_amount or _HAS_ALNUM.search(text):
             self.clause("basis" if is_basis else "amount" if is_amount else "qualifier", start, end)
@@ -312,7 +324,7 @@ class _Typer:
         end = items[-1][0] + items[-1][1].end if items else off + int(raw.kw.end_pos or 0)
         text = self.text
         built = tuple(Item(text[o + p.start : o + p.end], o + p.start, o + p.end) for o, p in items)
-        self.clause(raw.kind, start, end, items=built, kw=str(raw.kw))
+        self.clause(raw.role, start, end, items=built, kw=str(raw.kw))
         for o, p in items:
             self.nested(p, o)
         return i
@@ -420,17 +432,33 @@ def _residue(
     return tuple(sorted(set(out)))
 
 
-def _parse_level2(text: str, level: Level) -> Descriptor:
-    segs, failed = _parse_segments(text)
-    typer = _Typer(text)
+# The add-on marker of CPT (and of a few Level II codes, G0501): one clause, never parsed inside.
+_ADD_ON = re.compile(
+    r"\(\s*list\s+separately\s+in\s+addition\s+to\b[^()]*\)"
+    r"|(?<![\w(])list\s+separately\s+in\s+addition\s+to\b[^,;()]*",
+    re.I,
+)
+
+
+def _parse_level2(text: str, level: Level, *, own_head: bool = True) -> Descriptor:
+    markers = [m.span() for m in _ADD_ON.finditer(text)] if "eparately" in text else []
+    masked = text
+    for a, b in markers:  # blank the marker out so every other span stays exact
+        masked = masked[:a] + " " * (b - a) + masked[b:]
+    segs, failed = _parse_segments(masked)
+    typer = _Typer(masked, level, own_head=own_head)
     typer.segments(segs, top=True)
-    clauses = tuple(sorted(typer.out, key=lambda c: (c.start, -c.end)))
+    found = typer.out
+    if markers:
+        found = [replace(c, text=text[c.start : c.end]) for c in found]
+        found += [Clause("add-on", text[a:b], a, b, keyword="list separately") for a, b in markers]
+    clauses = tuple(sorted(found, key=lambda c: (c.start, -c.end)))
     return Descriptor(
         text=text,
         level=level,
-        head_kind=typer.head_kind or "product",
+        head=typer.head or ("service" if level == "I" else "product"),
         clauses=clauses,
-        unparsed=_residue(text, clauses, failed),
+        unparsed=_residue(masked, clauses, failed),
     )
 
 
@@ -459,11 +487,11 @@ def parse(text: str, level: Level = "II") -> Descriptor:
     rest = text[k + 1 :]
     lead_ws = len(rest) - len(rest.lstrip())
     stem = _parse_level2(text[:k], "I")
-    specific = _parse_level2(rest.strip(), "I")
+    specific = _parse_level2(rest.strip(), "I", own_head=False)
     return Descriptor(
         text=desc.text,
         level="I",
-        head_kind=stem.head_kind,
+        head="service",
         clauses=desc.clauses,
         unparsed=desc.unparsed,
         stem=stem,

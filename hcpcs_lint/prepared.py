@@ -62,6 +62,17 @@ class Prepared:
     _member_rows: dict[int, Row] = field(default_factory=dict)
     from_cache: bool = False
     key: str = ""  # the cache key of this content ("" when not cacheable: stdin, cache off)
+    # What sources.Release says of the file: its format, effective date and how it was found.
+    format: str = ""
+    effective: str | None = None
+    basis: str = ""
+
+    @property
+    def is_release(self) -> bool:
+        """A whole CMS release (not a draft or table): its own records are each other's peers."""
+        from hcpcs_lint.sources.release import RELEASE_FORMATS
+
+        return self.format in RELEASE_FORMATS
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -111,24 +122,27 @@ class Prepared:
         classes = tuple(sorted(e.classes)) if e.desc.head_kind == "product" else None
         return (cache.record_plain(e.record), cache.desc_plain(e.desc), classes)
 
-    def cache_value(self) -> tuple[int, list[tuple[int, Row]], bytes]:
-        """(count, member rows, all rows marshalled): a reference reads only the members."""
+    def cache_value(self) -> tuple[Any, ...]:
+        """(count, member rows, all rows marshalled, release facts): a reference reads only the members."""
         rows = [self._plain_row(i) for i in range(len(self._entries))]
         self.members()
         assert self._members is not None
-        return len(rows), [(i, rows[i]) for i in self._members], marshal.dumps(rows)
+        meta = (self.format, self.effective, self.basis)
+        return len(rows), [(i, rows[i]) for i in self._members], marshal.dumps(rows), meta
 
     @classmethod
     def from_value(cls, path: str, catalog: Catalog, value: Any) -> Prepared | None:
         """The Prepared a cache value holds, or None when it is not one (treated as a miss)."""
         try:
-            n, member_rows, blob = value
+            n, member_rows, blob, (fmt, effective, basis) = value
             members = {int(i): tuple(r) for i, r in member_rows}
             if not isinstance(blob, bytes) or any(not 0 <= i < n for i in members):
                 return None
         except (TypeError, ValueError):
             return None
-        return cls(path, catalog, [None] * n, None, blob, tuple(sorted(members)), members, from_cache=True)
+        p = cls(path, catalog, [None] * n, None, blob, tuple(sorted(members)), members, from_cache=True)
+        p.format, p.effective, p.basis = fmt, effective, basis
+        return p
 
 
 # -- building fresh --------------------------------------------------------------------------------
@@ -264,7 +278,7 @@ def prepare(
     """The records of ``src`` parsed and classified, from the cache when its bytes were seen
     (stored when it has at least ``cache_min`` records). Input errors are raised as ``load``
     raises them; a file that fails is never cached."""
-    from hcpcs_lint.sources import load
+    from hcpcs_lint.sources import read_release
 
     if src.key:
         hit = cache.read("parsed", src.key)
@@ -273,9 +287,11 @@ def prepare(
             if p is not None:
                 p.key = src.key
                 return p
-    records = list(load(src.path, stdin=stdin, effective=src.effective, data=src.data))
+    release = read_release(src.path, stdin=stdin, effective=src.effective, data=src.data)
+    records = release.records
     p = build(src.path, records, catalog, jobs)
     p.key = src.key
+    p.format, p.effective, p.basis = release.format, release.effective, release.basis
     if src.key and len(records) >= cache_min:
         cache.write("parsed", src.key, p.cache_value())
     return p

@@ -61,7 +61,7 @@ DISPLAY_MAX = 5000
 SHORT = 76  # width of a shortened descriptor in the nearest/peers lists
 PEERS_SHOWN = 8
 
-KIND_STYLE: dict[str, str] = {
+ROLE_STYLE: dict[str, str] = {
     "product": "bold cyan",
     "service": "bold bright_magenta",
     "route": "magenta",
@@ -272,10 +272,10 @@ def code_label(code: str) -> str:
 
 
 def clause_text(desc: Descriptor, findings: Iterable[Finding] = ()) -> Text:
-    """The descriptor with each clause coloured by kind; inner clauses are styled last, so they win."""
+    """The descriptor with each clause coloured by its role; inner clauses are styled last, so they win."""
     text = Text(desc.text[:DISPLAY_MAX])
     for c in desc.clauses:  # sorted by (start, -end): a nested clause comes after its container
-        text.stylize(KIND_STYLE.get(c.kind, ""), c.start, c.end)
+        text.stylize(ROLE_STYLE.get(c.role, ""), c.start, c.end)
     for a, b in desc.unparsed:
         text.stylize(RESIDUE_STYLE, a, b)
     for f in findings:
@@ -285,29 +285,29 @@ def clause_text(desc: Descriptor, findings: Iterable[Finding] = ()) -> Text:
 
 
 def legend(desc: Descriptor) -> Text:
-    kinds = list(dict.fromkeys(c.kind for c in desc.clauses))
+    roles = list(dict.fromkeys(c.role for c in desc.clauses))
     out = Text()
-    for k in kinds:
-        out.append(k, style=KIND_STYLE.get(k, ""))
+    for k in roles:
+        out.append(k, style=ROLE_STYLE.get(k, ""))
         out.append("  ")
     if desc.unparsed:
         out.append("unrecognised", style=RESIDUE_STYLE)
         out.append("  ")
-    out.append(f"head: {desc.head_kind}", style="dim")
+    out.append(f"head: {desc.head}", style="dim")
     return out
 
 
 def render_clauses(console: Console, desc: Descriptor) -> None:
     """Clauses one per row with spans and items, then the residue: what :parse mode shows."""
     table = Table(box=None, padding=(0, 1), show_header=True, header_style="bold", pad_edge=False)
-    table.add_column("kind", no_wrap=True)
+    table.add_column("role", no_wrap=True)
     table.add_column("span", no_wrap=True, justify="right")
     table.add_column("text")
     for c in desc.clauses:
-        body = Text.assemble((c.text, KIND_STYLE.get(c.kind, "")))
+        body = Text.assemble((c.text, ROLE_STYLE.get(c.role, "")))
         if c.items:
             body.append("\n  items: " + " | ".join(it.text for it in c.items), style="dim")
-        table.add_row(Text(c.kind, style=KIND_STYLE.get(c.kind, "")), f"{c.start}-{c.end}", body)
+        table.add_row(Text(c.role, style=ROLE_STYLE.get(c.role, "")), f"{c.start}-{c.end}", body)
     for a, b in desc.unparsed:
         table.add_row(Text("residue", style=RESIDUE_STYLE), f"{a}-{b}", desc.text[a:b])
     if not desc.clauses and not desc.unparsed:
@@ -466,7 +466,7 @@ def render_problem(console: Console, p: Problem, *, alone: bool) -> None:
 def clauses_json(desc: Descriptor) -> list[dict[str, Any]]:
     return [
         {
-            "kind": c.kind,
+            "role": c.role,
             "text": c.text,
             "span": [c.start, c.end],
             "keyword": c.keyword,
@@ -483,7 +483,7 @@ def result_json(res: Result, *, clauses_only: bool = False) -> dict[str, Any]:
         "code": None if res.record.code.startswith("#") else res.record.code,
         "line": res.record.location.line,
         "descriptor": desc.text,
-        "head_kind": desc.head_kind,
+        "head": desc.head,
         "clauses": clauses_json(desc),
         "unparsed": [{"text": desc.text[a:b], "span": [a, b]} for a, b in desc.unparsed],
     }

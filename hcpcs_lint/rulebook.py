@@ -1,7 +1,7 @@
 """Rules are data: one TOML file per rule in rules/ (and in a team's rule directories).
 
-A rule file names its Python *kind* (``service-inclusion``, ``peer-contrast``, ...) and configures
-it, as Vale's ``extends`` does. Files are validated when loaded against the registry in
+A rule file names the Python *check* it configures (``check = "service-inclusion"``,
+``"peer-contrast"``, ...), as Vale's ``extends`` does. Files are validated when loaded against the registry in
 :mod:`hcpcs_lint.checks` (which kinds exist, which options each takes): an unknown key, a missing field,
 a bad severity or a bad regular expression is an InputError naming the file.
 """
@@ -15,14 +15,15 @@ from pathlib import Path
 from typing import Any
 
 from hcpcs_lint.catalog import rules_dir
-from hcpcs_lint.checks import KINDS as CHECK_KINDS
+from hcpcs_lint.checks import CHECKS
 from hcpcs_lint.checks.context import Example, Rule
 from hcpcs_lint.model import InputError
 
-__all__ = ["KINDS", "Example", "Rule", "find_rule", "load_rule", "load_rules"]
+__all__ = ["CHECK_NAMES", "KINDS", "Example", "Rule", "find_rule", "load_rule", "load_rules"]
 
-KINDS = tuple(CHECK_KINDS)
-_REQUIRED = ("code", "name", "group", "kind", "severity", "summary", "message", "rationale", "fix_safety")
+CHECK_NAMES = tuple(CHECKS)
+KINDS = CHECK_NAMES  # old name, kept while this wave's branches merge
+_REQUIRED = ("code", "name", "group", "check", "severity", "summary", "message", "rationale", "fix_safety")
 _ALLOWED = {*_REQUIRED, "fix", "citations", "options", "examples"}
 _EXAMPLE_KEYS = {"descriptor", "code", "fixed", "cpt", "related", "context"}
 _CODE = re.compile(r"^[A-Z]{2}\d{3}$")
@@ -54,6 +55,8 @@ def load_rule(path: Path) -> Rule:
         raise InputError(str(path), f"invalid TOML: {e}", getattr(e, "lineno", None)) from None
     except (OSError, UnicodeDecodeError) as e:
         raise InputError(str(path), f"cannot read rule file: {e}") from None
+    if "kind" in data and "check" not in data:  # the key's old name, kept while this wave's branches merge
+        data["check"] = data.pop("kind")
     unknown = sorted(set(data) - _ALLOWED)
     if unknown:
         raise InputError(
@@ -68,20 +71,22 @@ def load_rule(path: Path) -> Rule:
         )
     if not _NAME.match(str(data["name"])):
         raise InputError(str(path), f"rule name {data['name']!r} is not kebab-case")
-    if data["kind"] not in KINDS:
-        raise InputError(str(path), f"unknown kind {data['kind']!r}; known kinds: {', '.join(KINDS)}")
+    if data["check"] not in CHECKS:
+        raise InputError(
+            str(path), f"unknown check {data['check']!r}; known checks: {', '.join(CHECK_NAMES)}"
+        )
     if data["severity"] not in ("error", "warning", "info"):
         raise InputError(str(path), f"severity {data['severity']!r} is not error, warning or info")
     fix = data.get("fix", "none")
     if fix not in ("safe", "unsafe", "display-only", "none"):
         raise InputError(str(path), f"fix {fix!r} is not safe, unsafe, display-only or none")
     options = dict(data.get("options", {}))
-    kind = CHECK_KINDS[data["kind"]]
-    bad = sorted(set(options) - kind.options)
+    check = CHECKS[data["check"]]
+    bad = sorted(set(options) - check.options)
     if bad:
-        allowed = ", ".join(sorted(kind.options)) or "none"
+        allowed = ", ".join(sorted(check.options)) or "none"
         raise InputError(
-            str(path), f"unknown option {bad[0]!r} for kind {data['kind']!r}; allowed: {allowed}"
+            str(path), f"unknown option {bad[0]!r} for check {data['check']!r}; allowed: {allowed}"
         )
     for key in ("pattern",):
         if key in options:
@@ -89,15 +94,15 @@ def load_rule(path: Path) -> Rule:
                 re.compile(options[key])
             except re.error as e:
                 raise InputError(str(path), f"bad regular expression in options.{key}: {e}") from None
-    needed = sorted(kind.required - set(options))
+    needed = sorted(check.required - set(options))
     if needed:
-        raise InputError(str(path), f"an {data['kind']!r} rule needs options.{needed[0]}")
+        raise InputError(str(path), f"an {data['check']!r} rule needs options.{needed[0]}")
     examples = data.get("examples", {})
     return Rule(
         code=data["code"],
         name=data["name"],
         group=data["group"],
-        kind=data["kind"],
+        check=data["check"],
         severity=data["severity"],
         summary=data["summary"].strip(),
         message=data["message"].strip(),

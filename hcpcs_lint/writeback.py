@@ -131,7 +131,7 @@ def csv_field_edit(
 
 # ---------------------------------------------------------------- the rewrite policy
 
-FIXABLE_KINDS = ("table", "draft")  # source formats a user writes; CMS releases are never rewritten
+REWRITABLE_FORMATS = ("table", "draft")  # source formats a user writes; CMS releases are never rewritten
 
 
 @dataclass(frozen=True)
@@ -149,14 +149,14 @@ def write_revisions(path: str, revisions: Sequence[tuple[Record, str]]) -> Write
 
     Standard input cannot be rewritten (InputError); a CMS release is refused with the reason.
     """
-    from hcpcs_lint.sources import decode_text, detect_kind
+    from hcpcs_lint.sources import decode_text, detect_format
 
     if path == "-":
         raise InputError(path, "--fix cannot rewrite standard input; use --diff to see the revisions")
     data = Path(path).read_bytes()
-    kind = detect_kind(path, data[:65536])
-    if kind not in FIXABLE_KINDS:
-        return WriteResult(refused=f"{path} is a CMS release ({kind}); it is never rewritten")
+    fmt = detect_format(path, data[:65536])
+    if fmt not in REWRITABLE_FORMATS:
+        return WriteResult(refused=f"{path} is a CMS release ({fmt}); it is never rewritten")
     text, encoding = decode_text(path, data)
     edits: list[tuple[int, int, str]] = []
     skipped = 0
@@ -165,7 +165,7 @@ def write_revisions(path: str, revisions: Sequence[tuple[Record, str]]) -> Write
         if off is None or text[off : off + len(rec.long)] != rec.long:
             skipped += 1
             continue
-        if kind == "table":
+        if fmt == "table":
             edits.append(csv_field_edit(text, off, rec.long, new))
         else:
             edits.append((off, off + len(rec.long), new))

@@ -22,6 +22,7 @@ def finding(
     fix_text: str | None = None,
     cpt: Iterable[str] = (),
     related: Sequence[Related] = (),
+    named: Iterable[str] = (),
     **values: Any,
 ) -> Finding:
     """A Finding with the rule's message filled in; a fix only where the rule offers one."""
@@ -42,6 +43,7 @@ def finding(
         cpt=cpt_t,
         related=tuple(related),
         fix=fix,
+        services=tuple(dict.fromkeys(named)),
     )
 
 

@@ -1,8 +1,10 @@
 """class-consistency: style that differs from the peers of the same product class.
 
 Aspects (options.aspect): "hyphenation" ("car positive" vs "car-positive"), "basis" (the billing
-unit) and "route" (a missing "Injection, " prefix). The majority of the class's active products in
-the corpus sets the preferred form; a minority form is reported.
+unit) and "route" (a missing "Injection, " prefix). A real majority of the class's active products
+in the corpus sets the preferred form: at least ``min_peers`` (3) peers take part and at least
+``majority`` (2/3) of them agree. A 1-to-1 tie (Q2041 against Q2042 in 2019) is no majority, so
+neither side is told to follow the other.
 """
 
 from __future__ import annotations
@@ -23,6 +25,18 @@ def _class_peers(e: Entry, ctx: Context) -> list[Entry]:
     if c is None:
         return []
     return [p for p in ctx.corpus.by_style_class.get(c, []) if p.record.code != e.record.code]
+
+
+def majority(votes: Counter[str], rule: Rule) -> tuple[str, int] | None:
+    """The form a real majority of the voting peers uses, with its count; None without one."""
+    total = sum(votes.values())
+    if total < int(rule.options.get("min_peers", 3)) or not votes:
+        return None
+    preferred, n = votes.most_common(1)[0]
+    share = float(rule.options.get("majority", 2 / 3))
+    # Compare as whole numbers where the share is the usual 2/3, so 2 of 3 counts exactly.
+    enough = n * 3 >= total * 2 if abs(share - 2 / 3) < 0.01 else n >= share * total
+    return (preferred, n) if enough else None
 
 
 def _related(peers: list[Entry], note: str) -> list[Related]:
@@ -49,7 +63,7 @@ def _iter_pairs(text: str) -> Iterator[re.Match[str]]:
 
 
 def check_consistency(rule: Rule, e: Entry, ctx: Context) -> Iterator[Finding]:
-    if e.desc.head_kind != "product" or e.record.level != "II":
+    if e.desc.head != "product" or e.record.level != "II":
         return
     aspect = rule.options.get("aspect")
     peers = _class_peers(e, ctx)
@@ -75,9 +89,10 @@ def _hyphenation(rule: Rule, e: Entry, peers: list[Entry]) -> Iterator[Finding]:
             if theirs is not None:
                 votes[theirs[0]] += 1
                 voters.setdefault(theirs[0], []).append(p)
-        if not votes:
+        won = majority(votes, rule)
+        if won is None:
             continue
-        preferred, n = votes.most_common(1)[0]
+        preferred, n = won
         if (
             preferred == form
             or n <= votes[form]
@@ -117,13 +132,13 @@ def _basis(rule: Rule, e: Entry, peers: list[Entry]) -> Iterator[Finding]:
         if b is not None:
             votes[b.text.lower()] += 1
             voters.setdefault(b.text.lower(), []).append(p)
-    if not votes:
-        return
-    preferred, n = votes.most_common(1)[0]
-    found = mine.text.lower()
-    share = float(rule.options.get("majority", 0.66))
-    if found == preferred or n <= votes[found] + 1 or n < share * sum(votes.values()):
+    won = majority(votes, rule)
+    if won is None:
         return  # no clear majority: units legitimately differ (vector genomes, ml, implants)
+    preferred, n = won
+    found = mine.text.lower()
+    if found == preferred:
+        return
     yield finding(
         rule,
         e,
@@ -149,12 +164,13 @@ def _route(rule: Rule, e: Entry, peers: list[Entry]) -> Iterator[Finding]:
         key = r.text.lower() if r is not None else ""
         routes[key] += 1
         voters.setdefault(key, []).append(p)
-    preferred, n = routes.most_common(1)[0]
-    if not preferred or n < 2 or n * 3 < 2 * sum(routes.values()):
+    won = majority(routes, rule)
+    if won is None or not won[0]:
         return
+    preferred, n = won
     text = e.record.long
     route = preferred[:1].upper() + preferred[1:]
-    head = e.desc.head
+    head = e.desc.head_clause
     span = head.span if head is not None else (0, 0)
     fixed = f"{route}, {text[:1].lower()}{text[1:]}"
     yield finding(

@@ -1,6 +1,6 @@
 """What a check receives, kept beside the checks (as sqlfluff's ``rules/context.py``).
 
-A check is called as ``check(rule, entry, context)``: the rule file's configuration (:class:`Rule`),
+A check function is called as ``function(rule, entry, context)``: the rule file's configuration (:class:`Rule`),
 one parsed record with what every rule needs of it computed once (:class:`Entry`), and the run's
 shared state (:class:`Context`: catalog, configuration, and the :class:`Corpus` that peer rules
 compare against). Living here, below the engine, these types let checks import nothing above them.
@@ -32,12 +32,12 @@ class Example:
 
 @dataclass(frozen=True)
 class Rule:
-    """One rule file, validated: which check it configures (``kind``) and how."""
+    """One rule file, validated: which check it configures (``check``) and how."""
 
     code: str
     name: str
     group: str
-    kind: str
+    check: str  # the check it configures: a key of hcpcs_lint.checks.CHECKS
     severity: str
     summary: str
     message: str
@@ -49,6 +49,11 @@ class Rule:
     options: Mapping[str, Any] = field(default_factory=dict)
     passing: tuple[Example, ...] = ()
     failing: tuple[Example, ...] = ()
+
+    @property
+    def kind(self) -> str:
+        """Old name of ``check``, kept while this wave's branches merge."""
+        return self.check
 
     def info(self) -> RuleInfo:
         rationale = self.rationale.strip()
@@ -75,17 +80,17 @@ class Entry:
 
     @cached_property
     def classes(self) -> frozenset[str]:
-        if self.desc.head_kind != "product":
+        if self.desc.head != "product":
             return frozenset()
         return self.catalog.classify(self.desc)
 
     @cached_property
     def bundled(self) -> list[tuple[Clause, list[Match]]]:
         """Inclusion clauses of a product descriptor with the CPT services their items name."""
-        if self.desc.head_kind != "product" or self.record.level != "II":
+        if self.desc.head != "product" or self.record.level != "II":
             return []
         out = []
-        for clause in self.desc.of_kind("inclusion"):
+        for clause in self.desc.of_role("inclusion"):
             matches = [m for it in clause.items if (m := self.catalog.match_item(it.text, self.classes))]
             if matches:
                 out.append((clause, matches))
@@ -112,9 +117,14 @@ def make_entry(record: Record, catalog: Catalog) -> Entry:
 
 @dataclass
 class Corpus:
-    """Records that peer rules compare against: the input first, then the reference."""
+    """Records that peer rules compare against: the input first, then the reference.
+
+    Peers are taken as of one day (``as_of``, YYYYMMDD: the input release's effective date): a
+    code added after it or terminated before it is no peer. None means now (not terminated).
+    """
 
     entries: dict[str, Entry] = field(default_factory=dict)
+    as_of: str | None = None
 
     def add(self, entries: Iterable[Entry], *, override: bool) -> None:
         for e in entries:
@@ -122,10 +132,11 @@ class Corpus:
                 self.entries[e.record.code] = e
 
     def active_products(self) -> Iterable[Entry]:
+        day = self.as_of
         return (
             e
             for e in self.entries.values()
-            if e.record.active and e.record.kind == "procedure" and e.desc.head_kind == "product"
+            if e.record.kind == "procedure" and e.desc.head == "product" and e.record.active_on(day)
         )
 
     @cached_property
@@ -156,4 +167,4 @@ class Context:
     corpus: Corpus
 
 
-Check = Callable[[Rule, Entry, Context], Iterable[Finding]]
+CheckFunction = Callable[[Rule, Entry, Context], Iterable[Finding]]

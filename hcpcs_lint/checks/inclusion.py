@@ -26,6 +26,7 @@ def check_inclusion(rule: Rule, e: Entry, ctx: Context) -> Iterator[Finding]:
             clause.span,
             fix_text=fixed,
             cpt=[c for s in services for c in s.cpt],
+            named=[m.item for m in matches],
             services=repr(labels),
             labels="; ".join(dict.fromkeys(s.label for s in services)),
         )
@@ -69,7 +70,7 @@ def _removal_span(text: str, clause: Clause) -> tuple[int, int]:
 def check_overlap(rule: Rule, e: Entry, ctx: Context) -> Iterator[Finding]:
     """A service-headed Level II code whose head names a CPT service."""
     rec = e.record
-    if rec.level != "II" or e.desc.head_kind != "service":
+    if rec.level != "II" or e.desc.head != "service":
         return
     allow = tuple(rule.options.get("allow", ())) + tuple(ctx.config.allow_service_codes)
     if any(fnmatchcase(rec.code, g) for g in allow) or cfg.service_code_allowed(ctx.config, rec.code):
@@ -85,5 +86,6 @@ def check_overlap(rule: Rule, e: Entry, ctx: Context) -> Iterator[Finding]:
         e,
         head.span,
         cpt=[c for s in m.services for c in s.cpt],
+        named=[m.item],
         services=repr(m.services[0].label.lower()),
     )

@@ -53,6 +53,7 @@ def check_peers(rule: Rule, e: Entry, ctx: Context) -> Iterator[Finding]:
         clause.span,
         related=related,
         cpt=[c for _, ms in e.bundled for m in ms for s in m.services for c in s.cpt],
+        named=[m.item for _, ms in e.bundled for m in ms],
         services=repr(items),
         count=len(peers),
         group=label,

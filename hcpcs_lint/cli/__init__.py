@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from hcpcs_lint import __version__
-from hcpcs_lint.cli import cache, check, parse, repl, rule
+from hcpcs_lint.cli import cache, check, parse, repl, report, rule
 from hcpcs_lint.cli.common import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
 from hcpcs_lint.model import InputError
 
@@ -48,4 +48,5 @@ main.add_command(parse.parse)
 main.add_command(check.check)
 main.add_command(rule.rule_cmd)
 main.add_command(repl.repl)
+main.add_command(report.report_cmd)
 main.add_command(cache.cache_cmd)

@@ -21,11 +21,12 @@ from hcpcs_lint.cli.common import (
     EXIT_FINDINGS,
     EXIT_OK,
     display,
+    effective_option,
     expand,
     find_config,
     make_linter,
     output,
-    records,
+    read_input,
     selectors,
     stderr_console,
     terminal_width,
@@ -51,7 +52,15 @@ def _statistics(findings: Sequence[Finding]) -> str:
 @click.option("--select", multiple=True, help="Rules to run: code, prefix, name or group (comma-separated).")
 @click.option("--extend-select", multiple=True, help="Rules to add to the selection.")
 @click.option("--ignore", multiple=True, help="Rules to skip: code, prefix, name or group.")
-@click.option("--reference", help="Release or corpus that peers come from (default: the bundled corpus).")
+@click.option(
+    "--reference",
+    help="Release or corpus that peers come from (default: a release is its own; drafts: the bundled corpus).",
+)
+@click.option(
+    "--effective",
+    metavar="YYYY-MM-DD",
+    help="The date the input is as of (default: read from the release; drafts: today). Peers must be active then.",
+)
 @click.option("--include-terminated", is_flag=True, help="Also check terminated codes and modifiers.")
 @click.option("--fix", "do_fix", is_flag=True, help="Rewrite CSV/TSV and draft inputs in place (safe fixes).")
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply unsafe fixes (with --fix or --diff).")
@@ -80,6 +89,7 @@ def check(
     extend_select: tuple[str, ...],
     ignore: tuple[str, ...],
     reference: str | None,
+    effective: str | None,
     include_terminated: bool,
     do_fix: bool,
     unsafe_fixes: bool,
@@ -132,10 +142,12 @@ def check(
     revisions: dict[str, list[tuple[Record, str]]] = {}
     fixed = 0
     err = sys.stderr
+    as_of = effective_option(effective)
     for path in targets:
         with _progress(path, show=not no_progress and err.isatty()) as advance:
             result, recs = linter.check_file(
                 path,
+                effective=as_of,
                 stdin=sys.stdin.buffer if path == "-" else None,
                 fix=do_fix or show_diff,
                 unsafe=unsafe_fixes,
@@ -151,7 +163,7 @@ def check(
             written = _write(path, revs)
             fixed += written
             if written:  # report what is left in the rewritten file, nothing else
-                file_findings = linter.run(records(path)).findings
+                file_findings = linter.run(read_input(path, as_of)).findings
         findings.extend(file_findings)
 
     if write_baseline:

@@ -15,6 +15,7 @@ from hcpcs_lint.model import InputError, Record
 
 if TYPE_CHECKING:
     from hcpcs_lint.engine import Linter
+    from hcpcs_lint.sources import Release
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 LINTABLE = (".md", ".markdown", ".txt", ".csv", ".tsv", ".xlsx", ".xls", ".zip")
@@ -25,11 +26,27 @@ def selectors(values: Sequence[str]) -> tuple[str, ...]:
     return tuple(s.strip() for v in values for s in v.split(",") if s.strip())
 
 
-def records(path: str) -> list[Record]:
-    """Every record of one input (``-`` is standard input)."""
+def records(path: str, effective: str | None = None) -> list[Record]:
+    """Every record of one input (``-`` is standard input), dated ``effective`` when given."""
     from hcpcs_lint.sources import load
 
-    return list(load(path, stdin=sys.stdin.buffer if path == "-" else None))
+    return list(load(path, stdin=sys.stdin.buffer if path == "-" else None, effective=effective))
+
+
+def read_input(path: str, effective: str | None = None) -> Release:
+    """One input read whole with its kind and effective date (``--effective`` wins)."""
+    from hcpcs_lint.sources import read_release
+
+    return read_release(path, stdin=sys.stdin.buffer if path == "-" else None, effective=effective)
+
+
+def effective_option(value: str | None) -> str | None:
+    """``--effective YYYY-MM-DD`` as YYYYMMDD; a bad date is a one-line error."""
+    if value is None:
+        return None
+    from hcpcs_lint.sources.release import parse_effective
+
+    return parse_effective(value)
 
 
 def expand(paths: Sequence[str]) -> list[str]:
@@ -80,7 +97,11 @@ def make_linter(
     ref_path = reference or config.reference or str(bundled_corpus_path())
     extra = [replace(r, level="I") for r in records(cpt)] if cpt else []
     linter = Linter(
-        config=config, reference_path=ref_path, include_terminated=include_terminated, extra_cpt=extra
+        config=config,
+        reference_path=ref_path,
+        include_terminated=include_terminated,
+        extra_cpt=extra,
+        reference_explicit=bool(reference or config.reference),
     )
     _ = linter.reference_file  # read it now: a bad reference is reported before any input
     return linter

@@ -16,8 +16,8 @@ def descriptor_json(rec: Record, d: Descriptor) -> dict[str, Any]:
     def clauses(desc: Descriptor, shift: int = 0) -> list[dict[str, Any]]:
         out = []
         for c in desc.clauses:
-            obj: dict[str, Any] = {"kind": c.kind, "text": c.text, "span": [c.start + shift, c.end + shift]}
-            if c.kind in ("inclusion", "exclusion"):
+            obj: dict[str, Any] = {"role": c.role, "text": c.text, "span": [c.start + shift, c.end + shift]}
+            if c.role in ("inclusion", "exclusion"):
                 obj["items"] = [{"text": i.text, "span": [i.start + shift, i.end + shift]} for i in c.items]
             out.append(obj)
         return out
@@ -29,7 +29,7 @@ def descriptor_json(rec: Record, d: Descriptor) -> dict[str, Any]:
         "source": str(rec.location),
         "terminated": rec.terminated,
         "descriptor": rec.long,
-        "head_kind": d.head_kind,
+        "head": d.head,
         "clauses": clauses(d),
         "unparsed": [list(u) for u in d.unparsed],
     }
@@ -78,11 +78,9 @@ def parse(paths: tuple[str, ...], fmt: str) -> None:
     for path in paths:
         for rec in records(path):
             d = parse_text(rec.long, rec.level)
-            tree = Tree(
-                Text.assemble((rec.code, "bold"), f"  {d.head_kind}-headed  ", (str(rec.location), "dim"))
-            )
+            tree = Tree(Text.assemble((rec.code, "bold"), f"  {d.head}-headed  ", (str(rec.location), "dim")))
             for c in d.clauses:
-                node = tree.add(Text.assemble((f"{c.kind:<13}", STYLES.get(c.kind, "")), c.text))
+                node = tree.add(Text.assemble((f"{c.role:<13}", STYLES.get(c.role, "")), c.text))
                 for it in c.items:
                     node.add(Text.assemble(("item ", "dim"), it.text))
             for s, e in d.unparsed:

@@ -33,6 +33,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "descriptor": finding.record.long,
         "span": [finding.span[0], finding.span[1]],
         "cpt": list(finding.cpt),
+        "services": list(finding.services),
         "related": [{"code": r.code, "descriptor": r.descriptor, "note": r.note} for r in finding.related],
         "fix": None
         if fix is None

@@ -1,6 +1,6 @@
 """Sources: every input the linter accepts, turned into ``model.Record``s by one call, ``load``.
 
-The dispatcher reads the bytes once, decides the kind from content (then the name), and hands
+The dispatcher reads the bytes once, decides the format from content (then the name), and hands
 the bytes or decoded text to one reader. Readers for CSV/TSV tables, Markdown drafts and plain
 lines are imported lazily so that loading a CMS release never pays for them (and vice versa).
 Anything wrong with the input surfaces as ``model.InputError``, raised either by ``load`` itself
@@ -16,16 +16,25 @@ from collections.abc import Callable, Iterator
 from typing import BinaryIO, TextIO, cast
 
 from hcpcs_lint.model import InputError, Record
-from hcpcs_lint.sources.detect import HEAD_BYTES, detect_kind
+from hcpcs_lint.sources.detect import HEAD_BYTES, detect_format, detect_kind
 from hcpcs_lint.sources.release import Release, dated
 from hcpcs_lint.sources.text import decode_text
 
-__all__ = ["InputError", "Release", "decode_text", "detect_kind", "load", "read_bytes", "read_release"]
+__all__ = [
+    "InputError",
+    "Release",
+    "decode_text",
+    "detect_format",
+    "detect_kind",
+    "load",
+    "read_bytes",
+    "read_release",
+]
 
 STDIN = "-"
 
 TextReader = Callable[[str, str], Iterator[Record]]
-# kind -> (module under hcpcs_lint.sources, function); each takes (path, decoded text).
+# format -> (module under hcpcs_lint.sources, function); each takes (path, decoded text).
 _TEXT_READERS: dict[str, tuple[str, str]] = {
     "table": ("table", "read_table"),
     "draft": ("draft", "read_draft"),
@@ -79,7 +88,7 @@ def load(
     effective: str | None = None,
     data: bytes | None = None,
 ) -> Iterator[Record]:
-    """Records from a file (or ``"-"`` for stdin) of any supported kind, each with its release date.
+    """Records from a file (or ``"-"`` for stdin) of any supported format, each with its release date.
 
     ``effective`` (YYYYMMDD) overrides the date read from the file (see sources.release).
     ``data``: the file's bytes when the caller has already read them (the cache hashes them
@@ -87,19 +96,24 @@ def load(
     Raises model.InputError for any bad input: a missing or unreadable file, binary or
     undecodable data, an empty file, or (during iteration) a malformed record.
     """
-    kind, records = _open(path, stdin, data)
-    return dated(records, path, kind, effective)[0]
+    fmt, records = _open(path, stdin, data)
+    return dated(records, path, fmt, effective)[0]
 
 
 def read_release(
-    path: str, *, stdin: TextIO | BinaryIO | None = None, effective: str | None = None
+    path: str,
+    *,
+    stdin: TextIO | BinaryIO | None = None,
+    effective: str | None = None,
+    data: bytes | None = None,
 ) -> Release:
-    """The whole file with its kind and date: ``release.effective``, ``release.records``."""
-    kind, records = _open(path, stdin)
-    stream, basis = dated(records, path, kind, effective)
+    """The whole file with its format and date: ``release.effective``, ``release.records``
+    (``data``: its bytes, when already read)."""
+    fmt, records = _open(path, stdin, data)
+    stream, basis = dated(records, path, fmt, effective)
     rows = tuple(stream)
     day = rows[0].effective if rows else effective
-    return Release(path=path, kind=kind, effective=day, basis=basis[0] if basis else "", records=rows)
+    return Release(path=path, format=fmt, effective=day, basis=basis[0] if basis else "", records=rows)
 
 
 def _open(
@@ -114,20 +128,20 @@ def _open(
         data = _read_path(path)
     if not data.removeprefix(b"\xef\xbb\xbf").strip():
         raise InputError(path, "empty input" if path == STDIN else "empty file")
-    kind = detect_kind(path, data[:HEAD_BYTES])
-    if kind == "zip":
+    fmt = detect_format(path, data[:HEAD_BYTES])
+    if fmt == "zip":
         from hcpcs_lint.sources.archive import read_archive
 
-        return kind, read_archive(path, data)
-    if kind == "workbook":
+        return fmt, read_archive(path, data)
+    if fmt == "workbook":
         from hcpcs_lint.sources.workbook import read_workbook
 
-        return kind, read_workbook(path, data)
+        return fmt, read_workbook(path, data)
     if text is None or "\x00" in text:
         text, _ = decode_text(path, data)
-    if kind == "anweb":
+    if fmt == "anweb":
         from hcpcs_lint.sources.anweb import read_anweb
 
-        return kind, read_anweb(path, text)
-    module, function = _TEXT_READERS[kind]
-    return kind, _text_reader(module, function)(path, text)
+        return fmt, read_anweb(path, text)
+    module, function = _TEXT_READERS[fmt]
+    return fmt, _text_reader(module, function)(path, text)

@@ -108,7 +108,7 @@ def _markdown_like(lines: list[str]) -> bool:
     return any(_MD_TABLE_ROW.fullmatch(a) and _MD_TABLE_RULE.fullmatch(b) for a, b in pairwise(sample))
 
 
-def detect_kind(path: str, head: bytes) -> str:
+def detect_format(path: str, head: bytes) -> str:
     """Return "anweb", "workbook", "zip", "table", "draft" or "lines" for a file's first bytes."""
     ext = os.path.splitext(path)[1].lower() if path != "-" else ""
     if head.startswith(ZIP_MAGIC):
@@ -137,3 +137,6 @@ def detect_kind(path: str, head: bytes) -> str:
     if _markdown_like(lines):
         return "draft"
     return "lines"
+
+
+detect_kind = detect_format  # old name, kept while this wave's branches merge

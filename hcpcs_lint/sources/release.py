@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from hcpcs_lint.model import InputError, Record
 
 # Kinds of input that are a whole CMS release (see sources.detect): their peers are each other.
-RELEASE_KINDS = frozenset({"anweb", "workbook", "zip"})
+RELEASE_FORMATS = frozenset({"anweb", "workbook", "zip"})
 
 _MONTHS = {
     "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
@@ -96,7 +96,7 @@ def _stamp(records: Iterable[Record], day: str | None) -> Iterator[Record]:
 
 
 def dated(
-    records: Iterator[Record], path: str, kind: str, effective: str | None = None
+    records: Iterator[Record], path: str, fmt: str, effective: str | None = None
 ) -> tuple[Iterator[Record], list[str]]:
     """Records with their release date set, and a one-item list that holds how it was found.
 
@@ -115,11 +115,11 @@ def dated(
         day: str | None
         if effective:
             day, how = effective, "command line"
-        elif kind in RELEASE_KINDS:
+        elif fmt in RELEASE_FORMATS:
             day, how = _from_names(first, path)
         else:
             day, how = None, ""
-        if day is None and kind in RELEASE_KINDS:
+        if day is None and fmt in RELEASE_FORMATS:
             rest = [first, *records]
             day = latest_date(rest)
             basis.append("latest added or action date" if day else "")
@@ -132,20 +132,46 @@ def dated(
     return run(), basis
 
 
+def borrow_dates(records: Iterable[Record], known: Iterable[Record]) -> list[Record]:
+    """Records of a release that carries no add or termination dates (a workbook trimmed to its
+    descriptor columns, as the Jul 2025 copy) with those dates taken from another CMS source for
+    the same code, so that a code terminated years ago is not taken for an active one.
+
+    A date is borrowed only when the other source's code was added by this release's date: a
+    code number reused later says nothing about this release.
+    """
+    rows = list(records)
+    if any(r.added or r.terminated for r in rows):
+        return rows
+    dates = {k.code: (k.added, k.terminated) for k in known if k.added or k.terminated}
+    out = []
+    for r in rows:
+        added, terminated = dates.get(r.code, (None, None))
+        if (added or terminated) and (not added or not r.effective or added <= r.effective):
+            r = replace(r, added=added, terminated=terminated)
+        out.append(r)
+    return out
+
+
 @dataclass(frozen=True)
 class Release:
     """One input file read whole, with its date: what diff, history and the report compare."""
 
     path: str
-    kind: str  # "anweb", "workbook", "zip", "table", "draft" or "lines" (see sources.detect)
+    format: str  # "anweb", "workbook", "zip", "table", "draft" or "lines" (see sources.detect)
     effective: str | None  # YYYYMMDD, or None for an undated draft
     basis: str  # how the date was found (see module docstring); "" when undated
     records: tuple[Record, ...]
 
     @property
+    def kind(self) -> str:
+        """Old name of ``format``, kept while this wave's branches merge."""
+        return self.format
+
+    @property
     def is_release(self) -> bool:
         """A whole CMS release (not a draft or table): its own records are each other's peers."""
-        return self.kind in RELEASE_KINDS
+        return self.format in RELEASE_FORMATS
 
     @property
     def date(self) -> dt.date | None:

@@ -68,7 +68,7 @@ def test_passing_example(rule: Rule, ex: Example) -> None:
 GOOD = """code = "HL900"
 name = "team-rule"
 group = "team"
-kind = "existence"
+check = "existence"
 severity = "warning"
 summary = "s"
 message = "m"
@@ -83,11 +83,11 @@ pattern = "foo"
     ("change", "expected"),
     [
         (lambda t: 'colour = "red"\n' + t, "unknown key 'colour'"),
-        (lambda t: t + 'colour = "red"\n', "unknown option 'colour' for kind 'existence'"),
+        (lambda t: t + 'colour = "red"\n', "unknown option 'colour' for check 'existence'"),
         (lambda t: t.replace('summary = "s"\n', ""), "missing required key 'summary'"),
         (lambda t: t.replace('pattern = "foo"', 'pattern = "(foo"'), "bad regular expression"),
         (lambda t: t.replace('severity = "warning"', 'severity = "fatal"'), "severity 'fatal'"),
-        (lambda t: t.replace('kind = "existence"', 'kind = "magic"'), "unknown kind 'magic'"),
+        (lambda t: t.replace('check = "existence"', 'check = "magic"'), "unknown check 'magic'"),
         (lambda t: t.replace('name = "team-rule"', 'name = "Team Rule"'), "not kebab-case"),
         (lambda t: t.replace('code = "HL900"', "code = "), "invalid TOML"),
     ],

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from hcpcs_lint.parser import head_kind_of, parse
+from hcpcs_lint.parser import head_of, parse
 from hcpcs_lint.sources import load
 
 Q2041 = (
@@ -17,12 +17,12 @@ Q2041 = (
 
 
 def kinds(text: str) -> list[tuple[str, str]]:
-    return [(c.kind, c.text) for c in parse(text).clauses]
+    return [(c.role, c.text) for c in parse(text).clauses]
 
 
 def test_q2041_clauses() -> None:
     d = parse(Q2041)
-    assert d.head_kind == "product"
+    assert d.head == "product"
     assert d.first("product").text == "Axicabtagene ciloleucel"  # type: ignore[union-attr]
     assert d.first("amount").text == "up to 200 million autologous anti-cd19 car positive viable t cells"  # type: ignore[union-attr]
     inc = d.first("inclusion")
@@ -42,7 +42,7 @@ def test_gene_therapy_has_route_product_basis_and_no_inclusion() -> None:
 
 def test_insulin_purpose_is_a_qualifier_and_basis_is_mid_segment() -> None:
     d = parse("Insulin (fiasp) for administration through dme (i.e., insulin pump) per 50 units")
-    assert d.of_kind("inclusion") == ()
+    assert d.of_role("inclusion") == ()
     assert d.first("basis").text == "per 50 units"  # type: ignore[union-attr]
     assert ("qualifier", "for administration through dme (i.e., insulin pump)") in kinds(d.text)
     assert d.first("product").text == "Insulin"  # type: ignore[union-attr]
@@ -75,7 +75,7 @@ def test_serial_and_after_a_closed_list_is_absorbed() -> None:
 
 def test_up_to_and_including_is_a_limit_not_an_inclusion() -> None:
     d = parse("Power wheelchair, group 1 standard, patient weight capacity up to and including 300 pounds")
-    assert d.of_kind("inclusion") == ()
+    assert d.of_role("inclusion") == ()
 
 
 def test_inclusion_inside_brackets_surfaces() -> None:
@@ -88,12 +88,10 @@ def test_inclusion_inside_brackets_surfaces() -> None:
 
 
 def test_service_head() -> None:
-    assert (
-        parse("Chemotherapy administration, intravenous infusion technique; per visit").head_kind == "service"
-    )
-    assert head_kind_of("Preparation of skin cell suspension autograft") == "service"
-    assert head_kind_of("Vacuum drainage collection unit and tubing kit") == "product"
-    assert head_kind_of("Monitoring feature/device") == "product"
+    assert parse("Chemotherapy administration, intravenous infusion technique; per visit").head == "service"
+    assert head_of("Preparation of skin cell suspension autograft") == "service"
+    assert head_of("Vacuum drainage collection unit and tubing kit") == "product"
+    assert head_of("Monitoring feature/device") == "product"
 
 
 @pytest.mark.parametrize(
@@ -131,7 +129,7 @@ def test_level_one_stem_and_specific() -> None:
     assert d.stem.text == "Therapeutic cell collection by apheresis for a manufactured product"
     assert text[d.specific_offset :] == d.specific.text
     assert d.specific.first("basis").text == "per day"  # type: ignore[union-attr]
-    assert d.head_kind == "service"
+    assert d.head == "service"
 
 
 RELEASES = [

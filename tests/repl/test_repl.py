@@ -168,8 +168,8 @@ def test_json_mode_prints_valid_json(tmp_path: Path) -> None:
     )
     assert obj["fix"]["changed"] and "leukapheresis" not in obj["fix"]["descriptor"]
     assert obj["findings"][0]["fix"]["descriptor"] == Q2041_FIXED
-    kinds = [c["kind"] for c in obj["clauses"]]
-    assert kinds == ["product", "amount", "inclusion", "basis"]
+    roles = [c["role"] for c in obj["clauses"]]
+    assert roles == ["product", "amount", "inclusion", "basis"]
 
 
 def test_json_mode_batch_one_object_each(session: tuple[Repl, io.StringIO]) -> None:
@@ -189,7 +189,7 @@ def test_parse_mode_shows_clauses_only(session: tuple[Repl, io.StringIO]) -> Non
     assert "Findings" not in out and "Clean peers" not in out
     said(session, ":json")
     obj = json.loads(said(session, "Injection, betibeglogene autotemcel, per treatment"))
-    assert set(obj) == {"code", "line", "descriptor", "head_kind", "clauses", "unparsed"}
+    assert set(obj) == {"code", "line", "descriptor", "head", "clauses", "unparsed"}
     assert "parse mode off" in said(session, ":parse")
 
 

@@ -290,6 +290,7 @@ FINDING_KEYS = [
     "descriptor",
     "span",
     "cpt",
+    "services",
     "related",
     "fix",
 ]

@@ -55,7 +55,7 @@ def test_undated_release_falls_back_to_its_latest_added_or_action_date(
     path = tmp_path / "release.txt"
     path.write_text(_release_text(make_anweb_line))
     rel = read_release(str(path))
-    assert (rel.kind, rel.effective, rel.as_of, rel.basis) == (
+    assert (rel.format, rel.effective, rel.as_of, rel.basis) == (
         "anweb",
         "20190401",
         "2019-04-01",
@@ -102,7 +102,7 @@ def test_drafts_have_no_date_unless_given(tmp_path: Path) -> None:
     path = tmp_path / "draft-2024.csv"
     path.write_text('code,descriptor\nQ2099,"Injection, something autoleucel, per dose"\n')
     rel = read_release(str(path))
-    assert (rel.kind, rel.effective, rel.is_release) == ("table", None, False)
+    assert (rel.format, rel.effective, rel.is_release) == ("table", None, False)
     assert read_release(str(path), effective="20240101").records[0].effective == "20240101"
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from hcpcs_lint.model import Location, Record
-from hcpcs_lint.sources import decode_text, detect_kind, load
+from hcpcs_lint.sources import decode_text, detect_format, load
 from hcpcs_lint.sources.anweb import read_anweb
 from hcpcs_lint.sources.archive import pick_member
 from hcpcs_lint.sources.codes import level_of
@@ -231,8 +231,8 @@ def test_detect_kind_on_real_files(data_dir: Path) -> None:
     }
     for rel, kind in expected.items():
         head = (data_dir / rel).read_bytes()[:65536]
-        assert detect_kind(str(data_dir / rel), head) == kind, rel
-        assert detect_kind("-", head) == kind, f"{rel} by content alone"
+        assert detect_format(str(data_dir / rel), head) == kind, rel
+        assert detect_format("-", head) == kind, f"{rel} by content alone"
 
 
 # ---------------------------------------------------------------- fixed-width details
@@ -462,34 +462,34 @@ def test_dispatch_to_text_readers(
 
 
 def test_detect_kind_table() -> None:
-    assert detect_kind("x.zip", b"PK\x03\x04" + b"\x00" * 26 + b"HCPC_ANWEB.txt") == "zip"
+    assert detect_format("x.zip", b"PK\x03\x04" + b"\x00" * 26 + b"HCPC_ANWEB.txt") == "zip"
     assert (
-        detect_kind(
+        detect_format(
             "x.bin",
             b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00b\xee\x9dh^\x01\x00\x00"
             b"\x90\x04\x00\x00\x13\x00\x08\x02[Content_Types].xml",
         )
         == "workbook"
     )
-    assert detect_kind("x.xlsx", b"PK\x03\x04junk") == "workbook"
-    assert detect_kind("x", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100) == "workbook"
-    assert detect_kind("x.xlsx", b"not a workbook") == "workbook"
-    assert detect_kind("x.md", b"code,descriptor\n") == "draft"
-    assert detect_kind("x.csv", b"# anything\n") == "table"
-    assert detect_kind("-", b"Q2041 Axi, up to 200 million, per dose\n") == "lines"
-    assert detect_kind("-", b"# Draft codes, 2026\nQ2041 Axi\n") == "lines"
-    assert detect_kind("-", "code,descriptor\n".encode("utf-16")) == "table"
-    assert detect_kind("-", b"\xef\xbb\xbfHCPCS Code,Long Description\n") == "table"
-    assert detect_kind("-", b"Q2041\tShort stay, long text\n") == "lines"
-    assert detect_kind("-", b"Injection, code text, per dose\n") == "lines"
-    assert detect_kind("-", b"HCPC,SEQNUM,RECID,LONG DESCRIPTION\n") == "table"
+    assert detect_format("x.xlsx", b"PK\x03\x04junk") == "workbook"
+    assert detect_format("x", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100) == "workbook"
+    assert detect_format("x.xlsx", b"not a workbook") == "workbook"
+    assert detect_format("x.md", b"code,descriptor\n") == "draft"
+    assert detect_format("x.csv", b"# anything\n") == "table"
+    assert detect_format("-", b"Q2041 Axi, up to 200 million, per dose\n") == "lines"
+    assert detect_format("-", b"# Draft codes, 2026\nQ2041 Axi\n") == "lines"
+    assert detect_format("-", "code,descriptor\n".encode("utf-16")) == "table"
+    assert detect_format("-", b"\xef\xbb\xbfHCPCS Code,Long Description\n") == "table"
+    assert detect_format("-", b"Q2041\tShort stay, long text\n") == "lines"
+    assert detect_format("-", b"Injection, code text, per dose\n") == "lines"
+    assert detect_format("-", b"HCPC,SEQNUM,RECID,LONG DESCRIPTION\n") == "table"
 
 
 def test_detect_anweb_needs_more_than_one_record_shaped_token() -> None:
     one = b"Q2041001003 is what the fixed-width line starts with\nand then ordinary text\nmore text\n"
-    assert detect_kind("-", one) == "lines"
+    assert detect_format("-", one) == "lines"
     short_records = b"Q2041001003Axi\nQ2041002004more\nQ2042001003Tisa\n"
-    assert detect_kind("-", short_records) == "anweb"
+    assert detect_format("-", short_records) == "anweb"
 
 
 def test_stdin_bytes_text_and_binary_kinds(

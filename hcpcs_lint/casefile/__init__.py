@@ -1,0 +1,58 @@
+"""The case file: a comment-ready report that revised descriptors are needed (HTML, Markdown, Word).
+
+It is built from the findings JSON that ``check --output-format json`` prints, so it never says
+something ``check`` does not; the command adds the facts a reader needs around them (the rules'
+rationale and citations, the catalog's CPT families, product classes, the release's date, and the
+history of earlier releases). :func:`build` turns that document into a :class:`Case`; the
+renderers (``html``, ``markdown``, ``word``) only lay a Case out. Like every reporter, this package
+imports only the model and the chart module.
+"""
+
+from __future__ import annotations
+
+from hcpcs_lint.casefile.case import (
+    Case,
+    ClassCount,
+    Family,
+    Peer,
+    ReleaseCounts,
+    RuleSource,
+    Section,
+    Segment,
+    build,
+    code_ranges,
+)
+
+FORMATS = ("html", "md", "docx")
+
+__all__ = [
+    "FORMATS",
+    "Case",
+    "ClassCount",
+    "Family",
+    "Peer",
+    "ReleaseCounts",
+    "RuleSource",
+    "Section",
+    "Segment",
+    "build",
+    "code_ranges",
+    "render",
+]
+
+
+def render(fmt: str, case: Case) -> bytes:
+    """The report as bytes in ``fmt`` (one of :data:`FORMATS`); the command writes them atomically."""
+    if fmt == "html":
+        from hcpcs_lint.casefile import html
+
+        return html.render(case).encode("utf-8")
+    if fmt == "md":
+        from hcpcs_lint.casefile import markdown
+
+        return markdown.render(case).encode("utf-8")
+    if fmt == "docx":
+        from hcpcs_lint.casefile import word
+
+        return word.render(case)
+    raise ValueError(f"unknown report format {fmt!r}; choose one of: {', '.join(FORMATS)}")

@@ -1,0 +1,125 @@
+"""`hcpcs-lint report`: the case file (HTML, Markdown, Word) from the same lint run as `check`.
+
+The command lints with the linter `check` builds, turns the findings into check's JSON
+(``jsonfmt.finding_dict``) and adds the facts a reader needs around them; ``casefile.build`` and a
+renderer do the rest. It decides nothing of its own about what is a finding or what the fix is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from hcpcs_lint.cli.common import display, expand, find_config, make_linter, records
+from hcpcs_lint.model import Finding, InputError, Record
+
+
+@click.command("report")
+@click.argument("paths", nargs=-1)
+@click.option("--format", "fmt", type=click.Choice(["html", "md", "docx"]), default="html", show_default=True)
+@click.option("-o", "--output-file", required=True, help="File to write (atomic; .html, .md or .docx).")
+@click.option("--reference", help="Release or corpus that peers come from (default: the bundled corpus).")
+@click.option("--history", multiple=True, help="Earlier releases: since when each code bundles services.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Configuration file to use.")
+def report_cmd(
+    paths: tuple[str, ...],
+    fmt: str,
+    output_file: str,
+    reference: str | None,
+    history: tuple[str, ...],
+    config_path: str | None,
+) -> None:
+    """Write the case for revised descriptors: summary, a section per code, sources and charts
+    (no PATH: the bundled corpus)."""
+    from hcpcs_lint import __version__
+    from hcpcs_lint import config as cfg
+    from hcpcs_lint.atomic import atomic_open
+    from hcpcs_lint.casefile import build, render
+    from hcpcs_lint.engine import bundled_corpus_path
+
+    targets = expand(paths) if paths else [display(bundled_corpus_path())]
+    config = find_config(targets, config_path)
+    if reference:
+        config = cfg.merge_cli(config, reference=reference)
+    linter = make_linter(config, reference)
+    doc = report_document(linter, targets, reference=reference, tool_version=__version__)
+    case = build(doc)
+    data = render(fmt, case)
+    try:
+        with atomic_open(output_file, "wb") as fh:
+            fh.write(data)
+    except OSError as e:
+        raise InputError(output_file, f"cannot write the report: {e.strerror or e}") from e
+    n = len(case.sections)
+    click.echo(f"Wrote {output_file} ({fmt}; {n} code{'s' if n != 1 else ''} to revise).", err=True)
+
+
+def report_document(
+    linter: Any,
+    paths: Sequence[str],
+    *,
+    reference: str | None,
+    tool_version: str = "",
+) -> dict[str, Any]:
+    """Everything ``casefile.build`` needs, with the findings exactly as ``check`` gives them."""
+    from hcpcs_lint.report import sorted_findings
+    from hcpcs_lint.report.jsonfmt import finding_dict
+
+    findings: list[Finding] = []
+    checked = 0
+    entries: list[Any] = []
+    effective: str | None = None
+    for path in paths:
+        recs: list[Record] = records(path)
+        effective = effective or next((r.effective for r in recs if r.effective), None)
+        result = linter.run(recs)
+        findings.extend(result.findings)
+        checked += result.checked
+        entries.extend(result.entries)
+    corpus = linter.corpus_for(entries)
+    codes = {f.code for f in findings} | {r.code for f in findings for r in f.related}
+    day = dt.date(int(effective[:4]), int(effective[4:6]), int(effective[6:8])) if effective else None
+    return {
+        "findings": [finding_dict(f) for f in sorted_findings(findings)],
+        "release": {
+            "path": ", ".join(paths),
+            "label": day.strftime("%B %Y") if day else "",
+            "effective": day.isoformat() if day else None,
+            "records": checked,
+        },
+        "reference": reference,
+        "tool_version": tool_version,
+        "rules": {
+            r.code: {
+                "name": r.name,
+                "summary": r.summary,
+                "rationale": r.rationale,
+                "citations": list(r.citations),
+            }
+            for r in linter.rules
+        },
+        "services": [
+            {
+                "label": s.label,
+                "cpt": list(s.cpt),
+                "cpt_since": s.cpt_since,
+                "category_iii": [{"code": c, "until": u} for c, u in s.category_iii],
+            }
+            for s in linter.cat.services
+        ],
+        "classes": {code: _class_label(linter.cat, corpus.entries.get(code)) for code in sorted(codes)},
+        "history": None,
+    }
+
+
+def _class_label(catalog: Any, entry: Any) -> str:
+    if entry is None:
+        return ""
+    cls = entry.specific_class
+    if cls is None or cls == "any-product":
+        return ""
+    c = catalog.classes.get(cls)
+    return c.label if c is not None else str(cls)

@@ -1,0 +1,139 @@
+"""One release reduced to what diffs and histories compare: per code its text, dates, clauses, findings.
+
+A release is linted once by the same lint the ``check`` command runs, then reduced to a
+``Snapshot`` of plain values and the parsed entries are dropped, so comparing two releases (or
+six) holds at most one linted release in memory at a time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from hcpcs_lint.model import Finding
+from hcpcs_lint.sources.release import iso
+
+if TYPE_CHECKING:
+    from hcpcs_lint.engine import Linter
+
+_PUNCT = re.compile(r"[\W_]+")
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseInfo:
+    """A release file and the date it takes effect (YYYY-MM-DD; None when neither name nor file tells)."""
+
+    path: str
+    effective: str | None
+    label: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "effective": self.effective, "label": self.label}
+
+
+def release_info(path: str, effective: str | None) -> ReleaseInfo:
+    """``effective`` is YYYYMMDD as sources.release finds it (option, sheet name, file name, latest date).
+
+    A January 1st release is CMS's annual file and is called by its year ("2019"); the
+    quarterly ones by month ("Oct 2025").
+    """
+    if not effective:
+        return ReleaseInfo(path, None, Path(path).name)
+    day = dt.date(int(effective[:4]), int(effective[4:6]), int(effective[6:8]))
+    label = str(day.year) if (day.month, day.day) == (1, 1) else day.strftime("%b %Y")
+    return ReleaseInfo(path, day.isoformat(), label)
+
+
+def normalise(text: str) -> str:
+    """Text without case, spacing or punctuation differences: equal here means "reworded" at most."""
+    return _PUNCT.sub(" ", text.casefold()).strip()
+
+
+@dataclass(frozen=True, slots=True)
+class FindingNote:
+    """A finding as a release comparison keeps it (the record and spans are not needed)."""
+
+    rule: str
+    name: str
+    severity: str
+    message: str
+    cpt: tuple[str, ...] = ()
+    revision: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "rule": self.rule,
+            "name": self.name,
+            "severity": self.severity,
+            "message": self.message,
+            "cpt": list(self.cpt),
+        }
+        if self.revision is not None:
+            out["revision"] = self.revision
+        return out
+
+    @classmethod
+    def of(cls, f: Finding) -> FindingNote:
+        return cls(f.rule, f.name, f.severity, f.message, f.cpt, f.fix.descriptor if f.fix else None)
+
+
+@dataclass(frozen=True, slots=True)
+class CodeState:
+    """One code in one release."""
+
+    code: str
+    kind: str
+    descriptor: str
+    active: bool = True  # in force on its release's effective date
+    added: str | None = None  # YYYY-MM-DD
+    terminated: str | None = None  # YYYY-MM-DD
+    clauses: tuple[tuple[str, str], ...] = ()  # (kind, text) in order
+    findings: tuple[FindingNote, ...] = ()
+    product_class: str | None = None
+
+    def rules(self) -> set[str]:
+        return {f.rule for f in self.findings}
+
+
+@dataclass
+class Snapshot:
+    """A linted release as plain values: ``codes`` by code, in file order."""
+
+    release: ReleaseInfo
+    codes: dict[str, CodeState] = field(default_factory=dict)
+    has_dates: bool = True  # False for trimmed workbooks without ADD/TERM DT columns
+
+
+def snapshot(path: str, linter: Linter, *, effective: str | None = None) -> Snapshot:
+    """Read and lint one release, keep plain values, drop the parsed entries.
+
+    ``effective`` (YYYYMMDD) overrides the date the file gives (``--effective``).
+    """
+    from hcpcs_lint.sources import read_release
+
+    release = read_release(path, effective=effective)
+    records = release.records
+    info = release_info(path, release.effective)
+    result = linter.lint(records)
+    by_code: dict[str, list[Finding]] = {}
+    for f in result.findings:
+        by_code.setdefault(f.record.code, []).append(f)
+    snap = Snapshot(info, has_dates=any(r.added or r.terminated or r.action_effective for r in records))
+    for e in result.entries:
+        rec = e.record
+        found = by_code.get(rec.code, [])
+        snap.codes[rec.code] = CodeState(
+            code=rec.code,
+            kind=rec.kind,
+            descriptor=rec.long,
+            active=rec.active,
+            added=iso(rec.added),
+            terminated=iso(rec.terminated),
+            clauses=tuple((c.kind, c.text) for c in e.desc.clauses),
+            findings=tuple(FindingNote.of(f) for f in found),
+            product_class=e.specific_class if found else None,
+        )
+    return snap

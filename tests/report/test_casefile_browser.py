@@ -1,0 +1,135 @@
+"""The HTML case file in a real browser: headless Chromium (Debian's ``chromium``) through Playwright.
+
+Chromium opens the report of the bundled corpus from a file, with every network request refused
+and recorded. The test asserts no console error and no page error, no request leaving the page,
+every code that ``check`` flags under HL101 present and visible with its clause struck through,
+nothing wider than a phone's screen, a print layout without the table of contents, and saves a
+screenshot (``HCPCS_LINT_SCREENSHOT=path`` also writes it there: ``make screenshot`` refreshes
+docs/img/report.png). ``.ci/run`` installs chromium when it is missing; the test skips, saying
+why, only when no chromium can be found.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from hcpcs_lint.cli import main
+
+# Known to work here with Debian's chromium (and needed: without the networking flags chromium
+# spends its start on connections this machine refuses).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> str | None:
+    for candidate in (os.environ.get("CHROMIUM"), "chromium", "chromium-browser", "/usr/bin/chromium"):
+        if candidate and (found := shutil.which(candidate)):
+            return found
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    exe = chromium_path()
+    if exe is None:
+        pytest.skip("no chromium on PATH (Debian package 'chromium'; .ci/run installs it as root)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is a dev dependency")
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_api.sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(profile), executable_path=exe, headless=True, args=CHROMIUM_ARGS
+        )
+        yield context
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def report_and_codes(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict[str, Any]]]:
+    out = tmp_path_factory.mktemp("report") / "report.html"
+    runner = CliRunner()
+    made = runner.invoke(main, ["report", "--format", "html", "-o", str(out)])
+    assert made.exit_code == 0, made.output
+    checked = runner.invoke(main, ["check", "--output-format", "json", "--select", "HL101"])
+    assert checked.exit_code == 1, checked.output
+    flagged = json.loads(checked.stdout)["findings"]
+    assert flagged, "the bundled corpus has HL101 findings"
+    return out, flagged
+
+
+def open_page(browser: Any, url: str, width: int = 1100) -> tuple[Any, list[str], list[str]]:
+    page = browser.new_page()
+    page.set_viewport_size({"width": width, "height": 900})
+    errors: list[str] = []
+    requests: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+
+    def refuse(route: Any) -> None:
+        if route.request.url != url:
+            requests.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/*", refuse)
+    page.goto(url)
+    page.wait_for_load_state("load")
+    return page, errors, requests
+
+
+def test_every_flagged_code_is_visible_with_no_console_error(
+    browser: Any, report_and_codes: tuple[Path, list[dict[str, Any]]], tmp_path: Path
+) -> None:
+    path, flagged = report_and_codes
+    url = path.as_uri()
+    page, errors, requests = open_page(browser, url)
+    assert errors == []
+    assert requests == []  # self-contained: nothing but the file itself is asked for
+    for f in flagged:
+        section = page.locator(f"#code-{f['code']}")
+        assert section.count() == 1, f["code"]
+        assert section.is_visible(), f["code"]
+        # the current descriptor, whole, with what check's fix removes struck through
+        assert section.locator(".descriptor").first.inner_text() == f["descriptor"]
+        struck = section.locator("del").all_inner_texts()
+        assert struck and all(s in f["descriptor"] for s in struck), (f["code"], struck)
+        assert section.locator(".proposed").inner_text() == f["fix"]["descriptor"]
+    assert page.locator("article.code").count() == len({f["code"] for f in flagged})
+    shot = tmp_path / "report.png"
+    page.screenshot(path=str(shot))
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    if target := os.environ.get("HCPCS_LINT_SCREENSHOT"):
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=target)
+    page.close()
+
+
+def test_reads_on_a_phone_and_prints(
+    browser: Any, report_and_codes: tuple[Path, list[dict[str, Any]]]
+) -> None:
+    path, flagged = report_and_codes
+    page, errors, _ = open_page(browser, path.as_uri(), width=375)
+    # nothing runs off the side of a phone's screen (wide tables scroll inside their own box)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert page.locator("nav").is_visible()
+    page.emulate_media(media="print")
+    assert not page.locator("nav").is_visible()
+    assert page.locator(f"#code-{flagged[0]['code']}").is_visible()
+    pdf = page.pdf()
+    assert pdf[:5] == b"%PDF-"
+    assert errors == []
+    page.close()
