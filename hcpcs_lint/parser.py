@@ -4,8 +4,14 @@ Lark (LALR, contextual lexer) builds segments and keyword clauses while it parse
 Transformer runs inside the parser: no tree is kept). A short pass then types each segment's
 lead words (route, product or service head, amount, basis, qualifier) from the vocabulary in
 ``grammar/vocabulary.toml`` and lets an open inclusion list run on over the following commas
-("includes straps, closures, and padding"). Nothing raises: text the grammar cannot take is
-kept as ``unparsed`` residue with its span.
+("includes straps, closures, and padding"). Text the grammar cannot take is kept as
+``unparsed`` residue with its span; only a descriptor past a limit in ``limits`` (length,
+bracket depth) raises, ``limits.LimitError``.
+
+Invariants (tested with hypothesis): each clause's text is ``text[start:end]``; two clause spans
+are nested or disjoint, never crossing or equal; residue overlaps no clause; clauses plus residue
+cover every letter, digit and bracket. Time is linear in the length: an unmatched bracket is
+found first and cut out as residue, so no piece is ever parsed twice at full length.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 import io
 import re
 import tomllib
+from bisect import bisect_left
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
@@ -22,6 +29,7 @@ import lark
 from lark import Lark, Token, Transformer
 from lark.exceptions import LarkError
 
+from hcpcs_lint.limits import LimitError, descriptor_problem, unmatched_brackets
 from hcpcs_lint.model import Clause, Descriptor, Head, Item, Level
 
 # -- raw pieces built by the Transformer while parsing --------------------------------------------
@@ -198,8 +206,11 @@ def _lark() -> Lark:
 # -- typing pass -----------------------------------------------------------------------------------
 
 _WORD = re.compile(r"[a-z][a-z'-]*", re.I)
-_HAS_ALNUM = re.compile(r"[A-Za-z0-9]")
+_HAS_ALNUM = re.compile(r"[^\W_]")  # a letter or digit, ASCII or not
 _BRACKETS = re.compile(r"[()\[\]]")
+_SEP_OR_BRACKET = re.compile(r"[,;()\[\]]")
+# Whitespace the grammar does not skip (form feed, em space, ...): blanked in the working copy.
+_ODD_SPACE = re.compile(r"[^\S \t\r\n\xa0]")
 _UNCOVERED = re.compile("\x00+")
 _TRIM = frozenset(" \t\r\n,;.:()[]")
 
@@ -227,11 +238,16 @@ class _Typer:
     """Turns raw segments into clauses, in text order.
 
     Raw segments are cached by their text and parsed on their own, so every position read from
-    them is shifted by the offset ``off`` of the segment in the descriptor.
+    them is shifted by the offset ``off`` of the segment in the descriptor. Bracketed segments
+    wait in ``pending`` instead of recursing, so nesting depth costs no stack. ``breaks`` are
+    where residue starts (an unmatched bracket, a piece the grammar refused): an inclusion list
+    never runs across one.
     """
 
-    def __init__(self, text: str, level: Level = "II", *, own_head: bool = True) -> None:
+    def __init__(self, text: str, level: Level = "II", *, own_head: bool = True, breaks: list[int]) -> None:
         self.text = text
+        self.breaks = breaks
+        self.pending: list[tuple[int, list[_Seg]]] = []
         self.v = _vocab()
         self.out: list[Clause] = []
         self.head: Head | None = None
@@ -240,13 +256,19 @@ class _Typer:
         # often has no head of its own: the family stem holds it.
         self.own_head = own_head
 
+    def run(self, segs: list[tuple[int, _Seg]]) -> list[Clause]:
+        self.segments(segs, top=True)
+        while self.pending:
+            off, inner = self.pending.pop()
+            self.segments([(off, s) for s in inner], top=False)
+        return self.out
+
     def clause(self, role: str, start: int, end: int, *, items: tuple[Item, ...] = (), kw: str = "") -> None:
         self.out.append(Clause(role, self.text[start:end], start, end, items, kw))  # type: ignore[arg-type]
 
     def nested(self, part: _Part, off: int) -> None:
         """Brackets inside a part: their own keyword clauses surface (nested spans)."""
-        for paren in part.parens():
-            self.segments([(off, s) for s in paren.inner], top=False)
+        self.pending.extend((off, paren.inner) for paren in part.parens())
 
     def segments(self, segs: list[tuple[int, _Seg]], *, top: bool) -> None:
         i = 0
@@ -271,8 +293,10 @@ class _Typer:
         start, end = off + p.start, off + p.end
         text = self.text[start:end]
         v = self.v
-        if len(p.toks) == 1 and isinstance(p.toks[0], _Paren):
-            self.clause("parenthetical", start, end)
+        if all(isinstance(t, _Paren) for t in p.toks):
+            # "(a) (b), per 1 mg": brackets only, each its own parenthetical, no head.
+            for paren in p.parens():
+                self.clause("parenthetical", off + paren.start, off + paren.end)
             self.nested(p, off)
             return seen_head
         if first and alone and v.route.fullmatch(text):
@@ -311,6 +335,10 @@ class _Typer:
                 break
             if closed and not lead.first_is_and:
                 break  # "a and b, c": c is not in the list; "a and b, and c" is
+            end = items[-1][0] + items[-1][1].end if items else off + int(raw.kw.end_pos or 0)
+            k = bisect_left(self.breaks, end)
+            if k < len(self.breaks) and self.breaks[k] < noff + lead.start:
+                break  # residue between: it stays outside the list
             lead_text = self.text[noff + lead.start : noff + lead.end]
             v = self.v
             if not lead.first_is_and and (
@@ -330,9 +358,7 @@ class _Typer:
         return i
 
 
-# A top-level segment: anything but separators, with at most one level of balanced brackets.
-_SEGMENT = re.compile(r"(?:[^,;()\[\]]|\([^()\[\]]*\)|\[[^()\[\]]*\])+")
-_SEG_CACHE: dict[str, tuple[list[_Seg], list[tuple[int, int]]]] = {}
+_SEG_CACHE: dict[str, list[_Seg] | None] = {}
 _SEG_CACHE_MAX = 200_000
 
 
@@ -341,74 +367,50 @@ def _run(text: str) -> list[_Seg]:
     return cast(list[_Seg], _lark().parse(text))
 
 
-def _parse_piece(piece: str) -> tuple[list[_Seg], list[tuple[int, int]]]:
-    """Parse one piece (a segment, or a whole descriptor); residue spans are relative to it."""
+def _cached_piece(piece: str) -> list[_Seg] | None:
+    """Segments of one top-level piece (None: the grammar cannot take it). Cached by text:
+    pieces such as "per therapeutic dose" recur across a release."""
+    if piece in _SEG_CACHE:
+        return _SEG_CACHE[piece]
     try:
-        return _run(piece), []
+        segs: list[_Seg] | None = _run(piece)
     except LarkError:
-        pass
-    segs: list[_Seg] = []
-    unparsed: list[tuple[int, int]] = []
-    for m in re.finditer(r"[^,;]+", piece):
-        # Blank out everything else so positions stay exact.
-        sub = " " * m.start() + m.group(0) + " " * (len(piece) - m.end())
-        try:
-            segs.extend(_run(sub))
-            continue
-        except LarkError:
-            pass
-        # Unbalanced brackets: parse the words, keep each bracket as residue.
-        try:
-            segs.extend(_run(_BRACKETS.sub(" ", sub)))
-            unparsed.extend(b.span() for b in _BRACKETS.finditer(piece, m.start(), m.end()))
-            continue
-        except LarkError:
-            pass
-        s, e = m.start(), m.end()
-        while s < e and piece[s].isspace():
-            s += 1
-        while e > s and piece[e - 1].isspace():
-            e -= 1
-        if s < e:
-            unparsed.append((s, e))
-    return segs, unparsed
+        segs = None
+    if len(_SEG_CACHE) >= _SEG_CACHE_MAX:
+        _SEG_CACHE.clear()
+    _SEG_CACHE[piece] = segs
+    return segs
 
 
-def _cached_piece(piece: str) -> tuple[list[_Seg], list[tuple[int, int]]]:
-    hit = _SEG_CACHE.get(piece)
-    if hit is None:
-        if len(_SEG_CACHE) >= _SEG_CACHE_MAX:
-            _SEG_CACHE.clear()
-        hit = _SEG_CACHE[piece] = _parse_piece(piece)
-    return hit
-
-
-def _parse_segments(text: str) -> tuple[list[tuple[int, _Seg]], list[tuple[int, int]]]:
-    """Split at top-level separators and parse each segment (cached: segments such as "per
-    therapeutic dose" recur across a release). Deeper nesting is parsed whole."""
+def _parse_segments(work: str) -> tuple[list[tuple[int, _Seg]], list[tuple[int, int]]]:
+    """Split at top-level separators (brackets are balanced in ``work``) and parse each piece
+    on its own; a piece the grammar cannot take is residue, whole."""
     out: list[tuple[int, _Seg]] = []
     failed: list[tuple[int, int]] = []
-    pos = 0
-    pieces: list[tuple[int, str]] = []
-    for m in _SEGMENT.finditer(text):
-        s = m.start()
-        if s - pos > 1 or (s - pos == 1 and text[pos] not in ",;") or (s == pos and pos > 0):
-            break
-        raw = m.group(0)
-        stripped = raw.lstrip()
-        pieces.append((s + len(raw) - len(stripped), stripped.rstrip()))
-        pos = m.end()
-    else:
-        if len(text) - pos <= 1:
-            for off, piece in pieces:
-                if not piece:
-                    continue
-                segs, bad = _cached_piece(piece)
-                out.extend((off, seg) for seg in segs)
-                failed.extend((off + a, off + b) for a, b in bad)
-            return out, failed
-    segs, bad = _parse_piece(text)
-    return [(0, seg) for seg in segs], bad
+    bounds: list[tuple[int, int]] = []
+    depth = begin = 0
+    for m in _SEP_OR_BRACKET.finditer(work):
+        ch = m.group(0)
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif depth == 0:
+            bounds.append((begin, m.start()))
+            begin = m.end()
+    bounds.append((begin, len(work)))
+    for s, e in bounds:
+        raw = work[s:e]
+        piece = raw.strip()
+        if not piece:
+            continue
+        off = s + len(raw) - len(raw.lstrip())
+        segs = _cached_piece(piece)
+        if segs is None:
+            failed.append((off, off + len(piece)))
+        else:
+            out.extend((off, seg) for seg in segs)
+    return out, failed
 
 
 def _residue(
@@ -445,10 +447,21 @@ def _parse_level2(text: str, level: Level, *, own_head: bool = True) -> Descript
     masked = text
     for a, b in markers:  # blank the marker out so every other span stays exact
         masked = masked[:a] + " " * (b - a) + masked[b:]
-    segs, failed = _parse_segments(masked)
-    typer = _Typer(masked, level, own_head=own_head)
-    typer.segments(segs, top=True)
-    found = typer.out
+    # The grammar works on a copy of the same length: odd whitespace blanked, unmatched
+    # brackets turned into separators (and kept as residue), so every span fits ``text``.
+    work = _ODD_SPACE.sub(" ", masked)
+    breaks = unmatched_brackets(work)
+    if breaks:
+        chars = list(work)
+        for b in breaks:
+            chars[b] = ","
+        work = "".join(chars)
+    segs, failed = _parse_segments(work)
+    # An inclusion list never runs across residue: a bracket or a piece the grammar refused.
+    stops = sorted([*breaks, *(a for a, _ in failed)])
+    failed.extend((b, b + 1) for b in breaks)
+    typer = _Typer(masked, level, own_head=own_head, breaks=stops)
+    found = typer.run(segs)
     if markers:
         found = [replace(c, text=text[c.start : c.end]) for c in found]
         found += [Clause("add-on", text[a:b], a, b, keyword="list separately") for a, b in markers]
@@ -477,7 +490,11 @@ def _top_semicolon(text: str) -> int:
 @lru_cache(maxsize=65536)
 def parse(text: str, level: Level = "II") -> Descriptor:
     """Parse one descriptor. Level I (CPT-style) text also gets its family stem (before the first
-    semicolon, shared by sibling codes) and its specific part, each parsed on its own."""
+    semicolon, shared by sibling codes) and its specific part, each parsed on its own.
+
+    Raises limits.LimitError for text past a stated limit (length, bracket depth)."""
+    if problem := descriptor_problem(text):
+        raise LimitError(problem)
     desc = _parse_level2(text, level)
     if level != "I":
         return desc

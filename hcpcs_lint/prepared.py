@@ -17,7 +17,7 @@ from typing import Any, BinaryIO, TextIO
 
 from hcpcs_lint import cache
 from hcpcs_lint.catalog import Catalog
-from hcpcs_lint.checks.context import Entry
+from hcpcs_lint.checks.context import Entry, make_entry
 from hcpcs_lint.model import Record
 
 ENV_JOBS = "HCPCS_LINT_JOBS"
@@ -149,9 +149,7 @@ class Prepared:
 
 
 def _fresh_entry(r: Record, catalog: Catalog) -> Entry:
-    from hcpcs_lint.parser import parse
-
-    return Entry(r, parse(r.long, r.level), catalog)
+    return make_entry(r, catalog)  # a descriptor past a limit is an InputError, here as anywhere
 
 
 def _rows_of(records: Sequence[Record], catalog: Catalog) -> bytes:

@@ -18,6 +18,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pytest
+from hypothesis import settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data" / "hcpcs"
@@ -159,3 +160,12 @@ def anweb_line(
 def make_anweb_line() -> Callable[..., str]:
     """Build fixed-width record lines for synthetic releases."""
     return anweb_line
+
+
+# Property tests (hypothesis): "ci" is what `make test` runs, a fixed set of examples (derandomized,
+# no example database written into the repository); HYPOTHESIS_PROFILE=dev explores anew each run.
+settings.register_profile(
+    "ci", max_examples=2000, deadline=None, derandomize=True, database=None, print_blob=True
+)
+settings.register_profile("dev", max_examples=5000, deadline=None, database=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

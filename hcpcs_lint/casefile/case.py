@@ -148,6 +148,20 @@ class Case:
     def count(self) -> int:
         return len(self.sections)
 
+    def chart_series(self) -> tuple[list[str], list[tuple[str, list[int]]]]:
+        """Release labels and, per product class, how many codes bundle services in each (charts.py)."""
+        labels = [r.label for r in self.releases]
+        totals: dict[str, int] = {}
+        for r in self.releases:
+            for c in r.classes:
+                totals[c.product_class] = totals.get(c.product_class, 0) + len(c.codes)
+        names = sorted(totals, key=lambda n: (-totals[n], n))
+        series = [
+            (n, [next((len(c.codes) for c in r.classes if c.product_class == n), 0) for r in self.releases])
+            for n in names
+        ]
+        return labels, series
+
     def release_line(self) -> str:
         line = f"Release file: {self.release_path}"
         if self.release_effective:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from html import escape
 
-from hcpcs_lint.casefile.case import Case, Family, Peer, ReleaseCounts, Section
+from hcpcs_lint.casefile.case import Case, Family, Peer, Section
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
@@ -98,20 +98,23 @@ def _summary(case: Case) -> str:
 
 
 def _charts(case: Case) -> str:
+    from hcpcs_lint.casefile import CHART_TITLE, chart_svg
+
     out = ['<section id="charts">', "<h2>Codes bundling services, per release and class</h2>"]
-    out.append(_counts_table(case.releases))
+    out.append(f'<figure role="img" aria-label="{escape(CHART_TITLE)}">{chart_svg(case)}')
+    out.append("<figcaption class='note'>The same numbers as the table below.</figcaption></figure>")
+    out.append(_counts_table(case))
     out.append("</section>")
     return "\n".join(out)
 
 
-def _counts_table(releases: tuple[ReleaseCounts, ...]) -> str:
-    classes = sorted({c.product_class for r in releases for c in r.classes})
-    head = "".join(f"<th>{escape(c)}</th>" for c in classes)
+def _counts_table(case: Case) -> str:
+    labels, series = case.chart_series()
+    head = "".join(f"<th>{escape(name)}</th>" for name, _ in series)
     rows = []
-    for r in releases:
-        n = {c.product_class: len(c.codes) for c in r.classes}
-        cells = "".join(f'<td class="num">{n.get(c, 0)}</td>' for c in classes)
-        rows.append(f'<tr><td>{escape(r.label)}</td>{cells}<td class="num">{r.total}</td></tr>')
+    for i, (label, r) in enumerate(zip(labels, case.releases, strict=True)):
+        cells = "".join(f'<td class="num">{values[i]}</td>' for _, values in series)
+        rows.append(f'<tr><td>{escape(label)}</td>{cells}<td class="num">{r.total}</td></tr>')
     return (
         f'<div class="scroll"><table><thead><tr><th>Release</th>{head}<th>All</th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div>"

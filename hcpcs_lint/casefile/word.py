@@ -34,12 +34,17 @@ def render(case: Case) -> bytes:
         _peer_table(doc, case.precedent_peers)
 
     doc.add_heading("Codes bundling services, per release and class", level=1)
-    classes = sorted({c.product_class for r in case.releases for c in r.classes})
-    rows = []
-    for r in case.releases:
-        n = {c.product_class: len(c.codes) for c in r.classes}
-        rows.append([r.label, *(str(n.get(c, 0)) for c in classes), str(r.total)])
-    _table(doc, ["Release", *classes, "All"], rows)
+    labels, series = case.chart_series()
+    rows = [
+        [label, *(str(values[i]) for _, values in series), str(r.total)]
+        for i, (label, r) in enumerate(zip(labels, case.releases, strict=True))
+    ]
+    from docx.shared import Inches
+
+    from hcpcs_lint.casefile import chart_png
+
+    doc.add_picture(io.BytesIO(chart_png(case)), width=Inches(6.5))
+    _table(doc, ["Release", *(name for name, _ in series), "All"], rows)
 
     doc.add_heading("Codes to revise", level=1)
     for s in case.sections:

@@ -15,7 +15,8 @@ from typing import Any
 
 from hcpcs_lint import config as cfg
 from hcpcs_lint.catalog import Catalog, Match
-from hcpcs_lint.model import Clause, Descriptor, Finding, Record, RuleInfo
+from hcpcs_lint.limits import LimitError
+from hcpcs_lint.model import Clause, Descriptor, Finding, InputError, Record, RuleInfo
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,12 @@ class Entry:
 def make_entry(record: Record, catalog: Catalog) -> Entry:
     from hcpcs_lint.parser import parse  # not at the top: a cached run never loads the parser
 
-    return Entry(record, parse(record.long, record.level), catalog)
+    try:
+        desc = parse(record.long, record.level)
+    except LimitError as exc:  # records built in memory (the REPL, the library) skip load()'s check
+        loc = record.location
+        raise InputError(loc.path, f"{record.code}: {exc}", loc.line) from None
+    return Entry(record, desc, catalog)
 
 
 @dataclass

@@ -4,56 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
 
 import click
 
 from hcpcs_lint.cli.common import records
-from hcpcs_lint.model import Descriptor, Record
-
-
-def descriptor_json(rec: Record, d: Descriptor) -> dict[str, Any]:
-    def clauses(desc: Descriptor, shift: int = 0) -> list[dict[str, Any]]:
-        out = []
-        for c in desc.clauses:
-            obj: dict[str, Any] = {"role": c.role, "text": c.text, "span": [c.start + shift, c.end + shift]}
-            if c.role in ("inclusion", "exclusion"):
-                obj["items"] = [{"text": i.text, "span": [i.start + shift, i.end + shift]} for i in c.items]
-            out.append(obj)
-        return out
-
-    obj: dict[str, Any] = {
-        "code": rec.code,
-        "level": rec.level,
-        "kind": rec.kind,
-        "source": str(rec.location),
-        "terminated": rec.terminated,
-        "descriptor": rec.long,
-        "head": d.head,
-        "clauses": clauses(d),
-        "unparsed": [list(u) for u in d.unparsed],
-    }
-    if d.stem is not None and d.specific is not None:
-        obj["stem"] = {"text": d.stem.text, "span": [0, len(d.stem.text)], "clauses": clauses(d.stem)}
-        obj["specific"] = {
-            "text": d.specific.text,
-            "span": [d.specific_offset, d.specific_offset + len(d.specific.text)],
-            "clauses": clauses(d.specific, d.specific_offset),
-        }
-    return obj
-
-
-STYLES = {
-    "route": "magenta",
-    "product": "bold cyan",
-    "service": "bold yellow",
-    "amount": "green",
-    "basis": "blue",
-    "inclusion": "bold red",
-    "exclusion": "red",
-    "qualifier": "white",
-    "parenthetical": "dim",
-}
+from hcpcs_lint.report.descriptor import descriptor_json
+from hcpcs_lint.report.styles import RESIDUE_STYLE, ROLE_STYLE
 
 
 @click.command()
@@ -80,9 +36,9 @@ def parse(paths: tuple[str, ...], fmt: str) -> None:
             d = parse_text(rec.long, rec.level)
             tree = Tree(Text.assemble((rec.code, "bold"), f"  {d.head}-headed  ", (str(rec.location), "dim")))
             for c in d.clauses:
-                node = tree.add(Text.assemble((f"{c.role:<13}", STYLES.get(c.role, "")), c.text))
+                node = tree.add(Text.assemble((f"{c.role:<13}", ROLE_STYLE.get(c.role, "")), c.text))
                 for it in c.items:
                     node.add(Text.assemble(("item ", "dim"), it.text))
             for s, e in d.unparsed:
-                tree.add(Text.assemble(("unparsed     ", "reverse red"), d.text[s:e]))
+                tree.add(Text.assemble(("unparsed     ", RESIDUE_STYLE), d.text[s:e]))
             console.print(tree)

@@ -46,6 +46,8 @@ def report_cmd(
         config = cfg.merge_cli(config, reference=reference)
     linter = make_linter(config, reference)
     doc = report_document(linter, targets, reference=reference, tool_version=__version__)
+    if history:
+        doc["history"] = history_facts(linter, [*history, *targets], doc["findings"])
     case = build(doc)
     data = render(fmt, case)
     try:
@@ -123,3 +125,46 @@ def _class_label(catalog: Any, entry: Any) -> str:
         return ""
     c = catalog.classes.get(cls)
     return c.label if c is not None else str(cls)
+
+
+def history_facts(linter: Any, paths: Sequence[str], findings: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Per release (in date order) the codes HL101 flags and their class; per flagged code, the
+    first release whose descriptor carries the clause that is flagged now."""
+    from hcpcs_lint.history import release_history
+    from hcpcs_lint.history.release import normalise
+
+    flagged = [f for f in findings if f["rule"] == "HL101"]
+    hist = release_history(
+        list(dict.fromkeys(paths)), linter, rule="HL101", codes=[f["code"] for f in flagged]
+    )
+
+    def label(cls: str) -> str:
+        return "" if cls == "unclassified" else hist.classes.get(cls, cls)
+
+    releases = [
+        {
+            "label": c.release.label,
+            "effective": c.release.effective,
+            "path": c.release.path,
+            "codes": {code: label(cls) for cls, codes in c.by_class.items() for code in codes},
+        }
+        for c in hist.counts
+    ]
+    oldest = hist.releases[0].label if hist.releases else ""
+    since: dict[str, str] = {}
+    for tl in hist.timelines:
+        now = {
+            normalise(f["descriptor"][f["span"][0] : f["span"][1]]) for f in flagged if f["code"] == tl.code
+        }
+        firsts = [c.first_seen for c in tl.clauses if normalise(c.text) in now]
+        if not firsts:
+            continue
+        first = firsts[0]
+        added = next((e.date for e in tl.events if e.event == "first seen" and e.release == first), None)
+        if first == oldest:
+            since[tl.code] = f"{first} at least ({first} is the oldest release given)"
+        elif added:
+            since[tl.code] = f"{first}, the first release given that has the code (added {added})"
+        else:
+            since[tl.code] = first
+    return {"releases": releases, "since": since}

@@ -5,8 +5,9 @@ diffs), descriptors only reworded (case, spacing, punctuation), and findings tha
 from __future__ import annotations
 
 import difflib
+import fnmatch
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,6 +88,8 @@ def render_words(ops: list[WordOp]) -> str:
             continue
         core = text.rstrip()
         mark = f"[-{core}-]" if op.op == "delete" else f"{{+{core}+}}"
+        if out and out[-1] and not out[-1][-1].isspace() and core[:1].isalnum():
+            mark = " " + mark  # "(ivig) [-demonstration-]", not "(ivig)[-demonstration-]"
         out.append(mark + text[len(core) :])
     return "".join(out).rstrip()
 
@@ -210,6 +213,22 @@ class ReleaseDiff:
             "findings_resolved": len(self.findings_resolved),
         }
 
+    def only(self, patterns: Sequence[str]) -> ReleaseDiff:
+        """The same diff restricted to codes matching any of ``patterns`` (``Q205*``, ``J3391``)."""
+        keep = code_filter(patterns)
+        return ReleaseDiff(
+            self.old,
+            self.new,
+            [a for a in self.added if keep(a.code)],
+            [t for t in self.terminated if keep(t.code)],
+            [r for r in self.revised if keep(r.code)],
+            [r for r in self.reworded if keep(r.code)],
+            [t for t in self.came_and_went if keep(t.code)],
+            [f for f in self.findings_new if keep(f.code)],
+            [f for f in self.findings_resolved if keep(f.code)],
+            list(self.notes),
+        )
+
     def to_json(self) -> dict[str, Any]:
         return {
             "old": self.old.to_json(),
@@ -224,6 +243,14 @@ class ReleaseDiff:
             "findings_resolved": [f.to_json() for f in self.findings_resolved],
             "notes": self.notes,
         }
+
+
+def code_filter(patterns: Sequence[str]) -> Callable[[str], bool]:
+    """A test for codes: shell-style patterns, case-insensitive; no patterns keeps every code."""
+    wanted = [p.strip().upper() for p in patterns if p.strip()]
+    if not wanted:
+        return lambda code: True
+    return lambda code: any(fnmatch.fnmatchcase(code.upper(), p) for p in wanted)
 
 
 def _revision(code: str, before: CodeState, after: CodeState) -> Revised:

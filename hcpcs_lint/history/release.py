@@ -19,7 +19,9 @@ from hcpcs_lint.sources.release import iso
 if TYPE_CHECKING:
     from hcpcs_lint.engine import Linter
 
-_PUNCT = re.compile(r"[\W_]+")
+# Marks that change how a descriptor reads but not what it says. Signs that carry meaning
+# ("<=", "%", "+", "/", "&") and digits are not among them: "<= 190 mg/dl" vs "= 190" is a revision.
+_SOFT = re.compile(r"[\s\-\u2010-\u2015,.;:'\"\u2018\u2019\u201c\u201d()\[\]{}!?_]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +51,7 @@ def release_info(path: str, effective: str | None) -> ReleaseInfo:
 
 def normalise(text: str) -> str:
     """Text without case, spacing or punctuation differences: equal here means "reworded" at most."""
-    return _PUNCT.sub(" ", text.casefold()).strip()
+    return _SOFT.sub("", text.casefold())
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,10 +8,10 @@ grows with the changes, not with the number of releases.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from hcpcs_lint.history.diff import render_words, word_diff
+from hcpcs_lint.history.diff import code_filter, render_words, word_diff
 from hcpcs_lint.history.release import CodeState, ReleaseInfo, Snapshot, normalise
 
 
@@ -136,6 +136,7 @@ class _Track:
     last: CodeState | None = None
     timeline: CodeTimeline | None = None
     clause_first: dict[tuple[str, str], tuple[str, str, list[str]]] = field(default_factory=dict)
+    added: str | None = None
 
 
 def build_history(
@@ -147,10 +148,11 @@ def build_history(
 ) -> History:
     """Fold snapshots (oldest first) into counts per release and timelines per code.
 
-    Without ``codes``, timelines are given for every code the rule flags in any release. A release
+    ``codes`` are codes or shell-style patterns (``Q205*``); without them, timelines are given for
+    every code the rule flags in any release. A release
     without termination dates (a trimmed workbook) takes them from the other releases.
     """
-    wanted = {c.upper() for c in codes} if codes else None
+    wants = code_filter(codes or ())
     releases: list[ReleaseInfo] = []
     flagged: list[dict[str, str | None]] = []  # per release: code -> product class
     undated: list[int] = []
@@ -167,7 +169,7 @@ def build_history(
                 ended[state.code] = state.terminated
             if state.active and any(f.rule == rule for f in state.findings):
                 hits[state.code] = state.product_class
-            if wanted is None or state.code in wanted:
+            if wants(state.code):
                 _step(tracks.setdefault(state.code, _Track()), state, snap.release)
         for code, track in tracks.items():
             if code not in snap.codes and track.last is not None:
@@ -185,14 +187,17 @@ def build_history(
             "by then (dates from the other releases) are not counted"
         )
     counts = [_count(r, rule, hits) for r, hits in zip(releases, flagged, strict=True)]
-    if wanted is None:
-        wanted = {c for hits in flagged for c in hits}
+    wanted = set(tracks) if codes else {c for hits in flagged for c in hits}
     timelines = []
     for code in sorted(wanted):
         kept = tracks.get(code)
         if kept is None or kept.timeline is None:
             continue
         tl = kept.timeline
+        if kept.added:  # a trimmed workbook has no add dates: take the one another release gives
+            tl.events = [
+                replace(e, date=e.date or kept.added) if e.event == "first seen" else e for e in tl.events
+            ]
         tl.flagged_in = [r.label for r, hits in zip(releases, flagged, strict=True) if code in hits]
         tl.clauses = [
             ClauseOrigin(k, t, first, tuple(seen)) for (k, _), (t, first, seen) in kept.clause_first.items()
@@ -215,6 +220,7 @@ def _step(track: _Track, state: CodeState, release: ReleaseInfo) -> None:
         track.timeline = CodeTimeline(state.code)
     tl = track.timeline
     tl.present_in.append(release.label)
+    track.added = track.added or state.added
     last = track.last
 
     def event(kind: str, date: str | None = None, words: str | None = None) -> None:

@@ -17,9 +17,8 @@ from rich.text import Text
 from hcpcs_lint.model import Finding
 from hcpcs_lint.report import Report, display_path, position, rule_info, sorted_findings, summary_lines
 from hcpcs_lint.report.diff import word_diff
+from hcpcs_lint.report.styles import SEVERITY_STYLE, SPAN_STYLE
 
-SEVERITY_STYLE = {"error": "bold red", "warning": "bold yellow", "info": "bold cyan"}
-SPAN_STYLE = {"error": "red underline", "warning": "yellow underline", "info": "cyan underline"}
 INDENT = 2
 MIN_WRAP = 20
 

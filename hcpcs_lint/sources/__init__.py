@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import BinaryIO, TextIO, cast
 
+from hcpcs_lint.limits import descriptor_problem
 from hcpcs_lint.model import InputError, Record
 from hcpcs_lint.sources.detect import HEAD_BYTES, detect_format, detect_kind
 from hcpcs_lint.sources.release import Release, dated
@@ -94,7 +95,8 @@ def load(
     ``data``: the file's bytes when the caller has already read them (the cache hashes them
     first, so what is parsed is exactly what was hashed).
     Raises model.InputError for any bad input: a missing or unreadable file, binary or
-    undecodable data, an empty file, or (during iteration) a malformed record.
+    undecodable data, an empty file, or (during iteration) a malformed record or a descriptor
+    past a limit in ``hcpcs_lint.limits``.
     """
     fmt, records = _open(path, stdin, data)
     return dated(records, path, fmt, effective)[0]
@@ -116,7 +118,25 @@ def read_release(
     return Release(path=path, format=fmt, effective=day, basis=basis[0] if basis else "", records=rows)
 
 
+def _within_limits(records: Iterator[Record]) -> Iterator[Record]:
+    """Refuse a descriptor past a limit (length, bracket depth) where it stands, before any rule
+    parses it: ``path:line: descriptor is ... over the ... limit``."""
+    for rec in records:
+        if problem := descriptor_problem(rec.long):
+            loc = rec.location
+            where = loc.path if loc.member is None else f"{loc.path}!{loc.member}"
+            raise InputError(where, f"{rec.code}: {problem}", loc.line)
+        yield rec
+
+
 def _open(
+    path: str, stdin: TextIO | BinaryIO | None, given: bytes | None = None
+) -> tuple[str, Iterator[Record]]:
+    kind, records = _open_kind(path, stdin, given)
+    return kind, _within_limits(records)
+
+
+def _open_kind(
     path: str, stdin: TextIO | BinaryIO | None, given: bytes | None = None
 ) -> tuple[str, Iterator[Record]]:
     text: str | None = None

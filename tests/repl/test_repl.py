@@ -25,8 +25,8 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 from rich.console import Console
 
-from hcpcs_lint import repl as repl_mod
 from hcpcs_lint.repl import Reference, Repl, ReplCompleter, default_history_path, run, run_lines
+from hcpcs_lint.repl import session as session_mod
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO / "corpora" / "cell-gene-therapy.csv"
@@ -189,7 +189,18 @@ def test_parse_mode_shows_clauses_only(session: tuple[Repl, io.StringIO]) -> Non
     assert "Findings" not in out and "Clean peers" not in out
     said(session, ":json")
     obj = json.loads(said(session, "Injection, betibeglogene autotemcel, per treatment"))
-    assert set(obj) == {"code", "line", "descriptor", "head", "clauses", "unparsed"}
+    assert list(obj) == [
+        "code",
+        "level",
+        "kind",
+        "source",
+        "line",
+        "terminated",
+        "descriptor",
+        "head",
+        "clauses",
+        "unparsed",
+    ]
     assert "parse mode off" in said(session, ":parse")
 
 
@@ -298,7 +309,7 @@ def test_internal_error_prints_one_line_and_goes_on(
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom\nsecond line")
 
-    monkeypatch.setattr(repl_mod, "analyse", boom)
+    monkeypatch.setattr(session_mod, "analyse", boom)
     out = said(session, f"Q2041 {Q2041}")
     assert out.count("\n") == 1 and "internal error (RuntimeError: boom second line)" in out
     monkeypatch.undo()

@@ -256,7 +256,13 @@ def test_html_is_one_self_contained_page() -> None:
     assert CLAUSE + "," in outline.dels
     assert "default-src 'none'" in page  # the browser itself refuses anything from outside
     assert "@media print" in page and 'name="viewport"' in page
-    assert not re.search(r"url\(|@import|https?://", page)
+    assert not re.search(r"url\((?!#)|@import|<!DOCTYPE svg|<\?xml", page)  # url(#id) stays in the page
+    # the chart is inline SVG; the only addresses on the page are the SVG namespaces
+    assert page.count("<svg") == 1
+    assert set(re.findall(r"https?://[^\"'\s<>]+", page)) <= {
+        "http://www.w3.org/2000/svg",
+        "http://www.w3.org/1999/xlink",
+    }
     assert f'<p class="descriptor proposed">{Q2041_FIX}</p>' in page
 
 
@@ -279,7 +285,26 @@ def test_docx_has_headings_tables_and_a_struck_clause() -> None:
     headers = [[c.text for c in t.rows[0].cells] for t in doc.tables]
     assert ["CPT", "Service (our wording)", "In CPT"] in headers
     assert ["Code", "Descriptor", "Class"] in headers
+    assert len(doc.inline_shapes) == 1  # the chart, as a PNG
     peer_rows = [
         [c.text for c in r.cells] for t in doc.tables for r in t.rows[1:] if r.cells[0].text == "J3393"
     ]
     assert [PEERS["J3393"]] == [row[1] for row in peer_rows[:1]]
+
+
+def test_chart_series_follow_the_releases_and_classes() -> None:
+    hist = {
+        "releases": [
+            {"label": "2019", "codes": {"Q2041": "CAR-T", "Q2043": "Leukocyte cell therapies"}},
+            {
+                "label": "2026",
+                "codes": {"Q2041": "CAR-T", "Q2042": "CAR-T", "Q2043": "Leukocyte cell therapies"},
+            },
+        ],
+        "since": {},
+    }
+    labels, series = build(document(history=hist)).chart_series()
+    assert labels == ["2019", "2026"]
+    assert series == [("CAR-T", [1, 2]), ("Leukocyte cell therapies", [1, 1])]
+    svg = render("html", build(document(history=hist))).decode()
+    assert ">2019<" in svg and ">2026<" in svg  # text stays text in the inline SVG

@@ -109,6 +109,8 @@ def test_every_flagged_code_is_visible_with_no_console_error(
         assert struck and all(s in f["descriptor"] for s in struck), (f["code"], struck)
         assert section.locator(".proposed").inner_text() == f["fix"]["descriptor"]
     assert page.locator("article.code").count() == len({f["code"] for f in flagged})
+    chart = page.locator("#charts figure svg")
+    assert chart.is_visible() and chart.bounding_box()["height"] > 100  # the inline chart is drawn
     shot = tmp_path / "report.png"
     page.screenshot(path=str(shot))
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
