@@ -31,7 +31,7 @@ demo: $(STAMP)
 	@$(BIN)/hcpcs-lint report --format html -o build/report.html
 	@echo "Report: $(abspath build/report.html)"
 
-# Refresh the README's screenshot of the HTML report (the browser test takes it).
+# Refresh the README's screenshots of the HTML report, docs/img/report.png and report-code.png (the browser test takes them).
 screenshot: $(STAMP)
 	HCPCS_LINT_SCREENSHOT=docs/img/report.png $(BIN)/python -m pytest tests/report/test_casefile_browser.py -q
 

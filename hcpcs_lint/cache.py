@@ -282,37 +282,40 @@ def from_plain(plain: Iterable[Sequence[Any]], path: str = "") -> list[tuple[Rec
 _FINDING_FIELDS = tuple(f.name for f in fields(Finding))
 
 
-def findings_plain(findings: Sequence[Finding], checked: int) -> tuple[Any, ...]:
-    out = []
-    for f in findings:
-        row = []
-        for name in _FINDING_FIELDS:
-            v = getattr(f, name)
-            if name == "record":
-                v = record_plain(v)
-            elif name == "related":
-                v = tuple((r.code, r.descriptor, r.note) for r in v)
-            elif name == "fix":
-                v = None if v is None else (v.applicability, v.descriptor, v.message)
-            row.append(v)
-        out.append(tuple(row))
-    return (checked, tuple(out))
+def _finding_plain(f: Finding) -> tuple[Any, ...]:
+    row = []
+    for name in _FINDING_FIELDS:
+        v = getattr(f, name)
+        if name == "record":
+            v = record_plain(v)
+        elif name == "related":
+            v = tuple((r.code, r.descriptor, r.note) for r in v)
+        elif name == "fix":
+            v = None if v is None else (v.applicability, v.descriptor, v.message)
+        row.append(v)
+    return tuple(row)
 
 
-def findings_from(value: Any, path: str) -> tuple[list[Finding], int] | None:
+def findings_plain(groups: Sequence[Sequence[Finding]], checked: int) -> tuple[Any, ...]:
+    """Lists of findings (reported, resolved...) and the count of records checked, plainly."""
+    return (checked, tuple(tuple(_finding_plain(f) for f in group) for group in groups))
+
+
+def _finding_from(row: Sequence[Any], path: str) -> Finding:
+    v = dict(zip(_FINDING_FIELDS, row, strict=True))
+    v["record"] = record_from(v["record"], path)
+    v["related"] = tuple(Related(*r) for r in v["related"])
+    v["fix"] = None if v["fix"] is None else Fix(*v["fix"])
+    v["span"] = tuple(v["span"])
+    return Finding(**v)
+
+
+def findings_from(value: Any, path: str) -> tuple[list[list[Finding]], int] | None:
     """Findings back from their plain form, or None when the value is not one."""
     if value is None:
         return None
     try:
-        checked, rows = value
-        out = []
-        for row in rows:
-            v = dict(zip(_FINDING_FIELDS, row, strict=True))
-            v["record"] = record_from(v["record"], path)
-            v["related"] = tuple(Related(*r) for r in v["related"])
-            v["fix"] = None if v["fix"] is None else Fix(*v["fix"])
-            v["span"] = tuple(v["span"])
-            out.append(Finding(**v))
-        return out, int(checked)
+        checked, groups = value
+        return [[_finding_from(row, path) for row in group] for group in groups], int(checked)
     except (TypeError, ValueError, KeyError):
         return None

@@ -15,9 +15,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hcpcs_lint.model import Descriptor, InputError
+
+if TYPE_CHECKING:
+    from hcpcs_lint.families import LevelOne
 
 _SERVICE_KEYS = {"id", "label", "cpt", "category_iii", "cpt_since", "terms", "classes"}
 _CLASS_KEYS = {
@@ -75,6 +78,8 @@ class Catalog:
     hedges: tuple[str, ...]
     generic_tails: frozenset[str]
     cutoff: float = 88.0
+    # The user's licensed CPT file (--cpt), as Level I families: its exact codes win.
+    level1: LevelOne | None = None
     _class_cache: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
 
     # -- product classes -------------------------------------------------------------------------
@@ -178,11 +183,26 @@ class Catalog:
             head = words[words.index("of") - 1] if words.index("of") > 0 else head
         return " ".join(words), head
 
+    def _match_level1(self, text: str) -> Match | None:
+        """The exact codes of the user's CPT file (--cpt) whose family ``text`` describes."""
+        if self.level1 is None:
+            return None
+        hit = self.level1.match(text)
+        if hit is None:
+            return None
+        codes = ", ".join(hit.codes)
+        service = Service(
+            f"cpt-{hit.codes[0]}", f"CPT {codes} (your CPT file)", hit.codes, (), ("any-product",)
+        )
+        return Match(text, hit.stem, hit.score, (service,))
+
     def match_item(self, item: str, classes: frozenset[str]) -> Match | None:
         """The services an inclusion item names, for a product of these classes, or None."""
         core, head = self.core(item)
         if not core or head in self.supply_nouns:
             return None
+        if (mine := self._match_level1(item)) is not None:
+            return mine
         from rapidfuzz import fuzz, process, utils
 
         keys, services = self._term_index
@@ -210,6 +230,8 @@ class Catalog:
 
     def match_service_head(self, text: str) -> Match | None:
         """A service-headed descriptor's head words matched against every service term."""
+        if (mine := self._match_level1(text)) is not None:
+            return mine
         from rapidfuzz import fuzz, process, utils
 
         core, _ = self.core(text)
@@ -229,35 +251,6 @@ class Catalog:
         if len(term.split()) < 2 and core != term:
             return None  # one common word ("application") is not enough to call a whole service
         return Match(text, term, score, tuple(services[idx]))
-
-
-def services_from_cpt(records: Iterable[Any]) -> list[Service]:
-    """Services from a licensed CPT file (Level I records): each code's head words become terms.
-
-    The text stays on the user's machine; hcpcs-lint ships no CPT descriptors."""
-    from hcpcs_lint.parser import parse
-
-    out: list[Service] = []
-    for rec in records:
-        desc = parse(rec.long, "I")
-        terms: list[str] = []
-        for part in (desc.specific, desc.stem, desc):
-            if part is None:
-                continue
-            head = part.first("service") or part.first("product")
-            if head is not None and len(head.text.split()) >= 1:
-                terms.append(head.text.lower())
-        if terms:
-            out.append(
-                Service(
-                    id=f"cpt-{rec.code}",
-                    label=f"CPT {rec.code}: {terms[0]}",
-                    cpt=(rec.code,),
-                    terms=tuple(dict.fromkeys(terms)),
-                    classes=("any-product",),
-                )
-            )
-    return out
 
 
 def _bundled_dir() -> Path:

@@ -64,9 +64,9 @@ class Linter:
         if self.catalog is None:
             self.catalog = load_catalog(self.config.catalog_dirs)
             if self.extra_cpt:
-                from hcpcs_lint.catalog import services_from_cpt
+                from hcpcs_lint.families import LevelOne
 
-                self.catalog.services.extend(services_from_cpt(self.extra_cpt))
+                self.catalog.level1 = LevelOne(self.extra_cpt)
         self._reference: Prepared | None = None
 
     @property
@@ -102,10 +102,17 @@ class Linter:
     def locate(self, path: str, *, effective: str | None = None) -> Source:
         return locate(path, effective=effective, catalog_dirs=[str(d) for d in self.config.catalog_dirs])
 
-    def prepare(self, path: str | Source, *, effective: str | None = None, stdin: Any = None) -> Prepared:
+    def prepare(
+        self,
+        path: str | Source,
+        *,
+        effective: str | None = None,
+        stdin: Any = None,
+        allow_empty: bool = False,
+    ) -> Prepared:
         """An input parsed and classified with this linter's catalog, through the cache."""
         src = path if isinstance(path, Source) else self.locate(path, effective=effective)
-        return prepare(src, self.cat, stdin=stdin, jobs=self.jobs)
+        return prepare(src, self.cat, stdin=stdin, jobs=self.jobs, allow_empty=allow_empty)
 
     def signature(self) -> str | None:
         """What this linter's findings depend on besides the input (None: not known, so no
@@ -126,34 +133,10 @@ class Linter:
                 parts.append(f"{f.name}={getattr(self, f.name)!r}")
         return cache.key("linter", *parts)
 
-    def check_file(
-        self,
-        path: str,
-        *,
-        effective: str | None = None,
-        stdin: Any = None,
-        fix: bool = False,
-        unsafe: bool = False,
-        progress: Callable[[int], None] | None = None,
-    ) -> tuple[LintResult, Callable[[], list[Record]]]:
-        """Lint one input through the cache: the findings of these bytes under this linter when
-        a run already made them (nothing is parsed), else a full run whose findings are stored.
-        Also returns how to get the input's records (read only if asked)."""
-        src = self.locate(path, effective=effective)
-        sig = None if fix or not src.key else self.signature()
-        fkey = cache.key("findings", src.key, path, sig) if sig else ""
-        if fkey:
-            hit = cache.findings_from(cache.read("findings", fkey), path)
-            if hit is not None:
-                findings, checked = hit
-                return LintResult(findings=findings, entries=[], checked=checked), (
-                    lambda: self.prepare(src, stdin=stdin).records()
-                )
-        prep = self.prepare(src, stdin=stdin)
-        result = self.run(prep, fix=fix, unsafe=unsafe, progress=progress)
-        if fkey:
-            cache.write("findings", fkey, cache.findings_plain(result.findings, result.checked))
-        return result, lambda: [e.record for e in result.entries]
+    def findings_key(self, src: Source) -> str:
+        """The cache key of ``src``'s findings under this linter ("" when they cannot be cached)."""
+        sig = self.signature() if src.key else None
+        return cache.key("findings", src.key, src.path, sig) if sig else ""
 
     @property
     def cat(self) -> Catalog:

@@ -15,21 +15,14 @@ MAX_DESCRIPTOR_CHARS = 100_000
 MAX_NESTING = 64
 
 # A zip member is inflated through a counting stream that stops here, whatever its header says.
-MAX_MEMBER_BYTES = 512 * 1024 * 1024
+MAX_MEMBER_BYTES = 64 * 1024 * 1024
 
 # A workbook sheet: its declared and its real extent, checked before the workbook library
 # allocates a grid (a 1.7 KB file with one cell at XFD1048576 would ask for 512 GiB).
-MAX_SHEET_ROWS = 1_048_576
-MAX_SHEET_COLUMNS = 256
-MAX_SHEET_CELLS = 20_000_000
-# The XML of one inflated sheet.
-MAX_SHEET_XML_BYTES = 512 * 1024 * 1024
-
-# One physical line of a text input (CSV, Markdown, plain lines, fixed-width records).
-MAX_LINE_CHARS = 1_000_000
-
-# Files found under one folder argument (a symlink loop ends, it does not recurse forever).
-MAX_FOLDER_DEPTH = 64
+MAX_SHEET_COLUMNS = 1_024
+MAX_SHEET_CELLS = 5_000_000
+# All members of a workbook package, inflated.
+MAX_SHEET_XML_BYTES = 128 * 1024 * 1024
 
 _BRACKET = re.compile(r"[()\[\]]")
 

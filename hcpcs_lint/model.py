@@ -29,6 +29,7 @@ ClauseKind = ClauseRole
 HeadKind = Head
 Severity = Literal["error", "warning", "info"]
 Applicability = Literal["safe", "unsafe", "display-only"]
+RequestKind = Literal["new", "revise", "discontinue"]
 
 SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
 
@@ -47,6 +48,17 @@ class InputError(Exception):
         return f"{where}: {self.message}"
 
 
+class NoDescriptors(InputError):
+    """Input from which no descriptor could be read: a file that is not a release or draft, or holds none.
+
+    An error when the file is named (nothing passes unread); inside a folder the CLI skips the file
+    with a notice. The message names what was looked for, so the user can see why nothing matched.
+    """
+
+    def render(self) -> str:
+        return self.message
+
+
 @dataclass(frozen=True, slots=True)
 class Location:
     """Where a record's descriptor stands in its source.
@@ -62,9 +74,12 @@ class Location:
     column: int | None = None
     offset: int | None = None
     member: str | None = None  # member name inside a zip
+    page: int | None = None  # 1-based page of a PDF; ``line`` then counts text lines on that page
 
     def __str__(self) -> str:
         where = self.path if self.member is None else f"{self.path}!{self.member}"
+        if self.page is not None:
+            where += f":page {self.page}"
         if self.line is not None:
             where += f":{self.line}"
             if self.column is not None:
@@ -93,6 +108,11 @@ class Record:
     # Rule selectors (code, name or group; "all" for every rule) silenced inline for this record,
     # e.g. by ``<!-- hcpcs-lint: ignore HL101 -->`` in a draft.
     noqa: tuple[str, ...] = ()
+    # Drafts written as CMS requests: the request number ("26.015"), its kind ("new", "revise",
+    # "discontinue") and, for a revision, the current text the request replaces.
+    request: str | None = None
+    request_kind: RequestKind | None = None
+    current: str | None = None
 
     @property
     def active(self) -> bool:

@@ -272,6 +272,7 @@ def prepare(
     stdin: TextIO | BinaryIO | None = None,
     jobs: int | None = None,
     cache_min: int = CACHE_MIN,
+    allow_empty: bool = False,
 ) -> Prepared:
     """The records of ``src`` parsed and classified, from the cache when its bytes were seen
     (stored when it has at least ``cache_min`` records). Input errors are raised as ``load``
@@ -285,11 +286,13 @@ def prepare(
             if p is not None:
                 p.key = src.key
                 return p
-    release = read_release(src.path, stdin=stdin, effective=src.effective, data=src.data)
+    release = read_release(
+        src.path, stdin=stdin, effective=src.effective, data=src.data, allow_empty=allow_empty
+    )
     records = release.records
     p = build(src.path, records, catalog, jobs)
     p.key = src.key
     p.format, p.effective, p.basis = release.format, release.effective, release.basis
-    if src.key and len(records) >= cache_min:
+    if src.key and len(records) >= max(cache_min, 1):
         cache.write("parsed", src.key, p.cache_value())
     return p

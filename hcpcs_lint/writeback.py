@@ -132,6 +132,10 @@ def csv_field_edit(
 # ---------------------------------------------------------------- the rewrite policy
 
 REWRITABLE_FORMATS = ("table", "draft")  # source formats a user writes; CMS releases are never rewritten
+_NEVER = {
+    "pdf": "is a PDF; it is never rewritten (edit the document it was made from)",
+    "lines": "is a list of descriptors read line by line; it is not rewritten",
+}
 
 
 @dataclass(frozen=True)
@@ -139,36 +143,74 @@ class WriteResult:
     """What ``write_revisions`` did to one file: edits written, descriptors left for a human, or why not."""
 
     written: int = 0
-    skipped: int = 0  # descriptors that span lines or are quoted in a way a splice cannot keep
+    skipped: int = 0  # descriptors whose text could not be found in the file as read
     refused: str | None = None  # the file was not touched, and why (for the user)
 
 
-def write_revisions(path: str, revisions: Sequence[tuple[Record, str]]) -> WriteResult:
-    """Splice revised descriptors into a CSV/TSV or draft, atomically; which files may be rewritten
-    is decided here, in the library, so every command that fixes follows the same policy.
+@dataclass(frozen=True)
+class Plan:
+    """The edits that would write ``revisions`` into one file: the same for ``--fix`` and ``--diff``."""
 
-    Standard input cannot be rewritten (InputError); a CMS release is refused with the reason.
+    text: str = ""
+    encoding: str = "utf-8"
+    edits: tuple[tuple[int, int, str], ...] = ()
+    written: int = 0  # descriptors the edits revise
+    skipped: int = 0
+    refused: str | None = None
+
+    @property
+    def new_text(self) -> str:
+        return splice("", self.text, self.edits)
+
+
+def plan_revisions(path: str, revisions: Sequence[tuple[Record, str]]) -> Plan:
+    """Decide whether ``path`` may be rewritten and where each revised descriptor goes in it.
+
+    Standard input cannot be rewritten (InputError); a CMS release or a PDF is refused with the
+    reason. A draft's descriptor is replaced inside its quotes only, word by word, even when the
+    draft wraps it over lines or breaks a word with a hyphen (see ``splice``).
     """
     from hcpcs_lint.sources import decode_text, detect_format
+    from hcpcs_lint.splice import line_offset, wrapped_edits
 
     if path == "-":
         raise InputError(path, "--fix cannot rewrite standard input; use --diff to see the revisions")
     data = Path(path).read_bytes()
     fmt = detect_format(path, data[:65536])
     if fmt not in REWRITABLE_FORMATS:
-        return WriteResult(refused=f"{path} is a CMS release ({fmt}); it is never rewritten")
+        return Plan(refused=f"{path} {_NEVER.get(fmt, f'is a CMS release ({fmt}); it is never rewritten')}")
     text, encoding = decode_text(path, data)
     edits: list[tuple[int, int, str]] = []
-    skipped = 0
+    skipped = written = 0
     for rec, new in revisions:
         off = rec.location.offset
-        if off is None or text[off : off + len(rec.long)] != rec.long:
+        if off is not None and text[off : off + len(rec.long)] == rec.long:
+            edits.append(
+                csv_field_edit(text, off, rec.long, new)
+                if fmt == "table"
+                else (off, off + len(rec.long), new)
+            )
+            written += 1
+            continue
+        loc = rec.location
+        start = (
+            line_offset(text, loc.line, loc.column) if fmt == "draft" and loc.line and loc.column else None
+        )
+        wrapped = wrapped_edits(text, start, rec.long, new) if start is not None else None
+        if wrapped is None:
             skipped += 1
             continue
-        if fmt == "table":
-            edits.append(csv_field_edit(text, off, rec.long, new))
-        else:
-            edits.append((off, off + len(rec.long), new))
-    if edits:
-        apply_edits(path, edits, encoding=encoding, expect=text)
-    return WriteResult(written=len(edits), skipped=skipped)
+        edits.extend(wrapped)
+        written += 1
+    return Plan(text, encoding, tuple(edits), written, skipped)
+
+
+def write_revisions(path: str, revisions: Sequence[tuple[Record, str]]) -> WriteResult:
+    """Splice revised descriptors into a CSV/TSV or draft, atomically; which files may be rewritten
+    is decided here, in the library, so every command that fixes follows the same policy."""
+    plan = plan_revisions(path, revisions)
+    if plan.refused:
+        return WriteResult(refused=plan.refused)
+    if plan.edits:
+        apply_edits(path, list(plan.edits), encoding=plan.encoding, expect=plan.text)
+    return WriteResult(written=plan.written, skipped=plan.skipped)

@@ -3,42 +3,24 @@
 It is built from the findings JSON that ``check --output-format json`` prints, so it never says
 something ``check`` does not; the command adds the facts a reader needs around them (the rules'
 rationale and citations, the catalog's CPT families, product classes, the release's date, and the
-history of earlier releases). :func:`build` turns that document into a :class:`Case`; the
-renderers (``html``, ``markdown``, ``word``) only lay a Case out. Like every reporter, this package
-imports only the model and the chart module.
+history of earlier releases). ``case.build`` turns that document into a ``Case``; the renderers
+(``html``, ``markdown``, ``word``) only lay a Case out. Like every reporter, this package imports
+only the model and the chart module. Nothing heavy is imported here, so the CLI starts fast.
 """
 
 from __future__ import annotations
 
-from hcpcs_lint.casefile.case import (
-    Case,
-    ClassCount,
-    Family,
-    Peer,
-    ReleaseCounts,
-    RuleSource,
-    Section,
-    Segment,
-    build,
-    code_ranges,
-)
+from typing import TYPE_CHECKING
 
-FORMATS = ("html", "md", "docx")
+if TYPE_CHECKING:
+    from hcpcs_lint.casefile.case import Case
 
-__all__ = [
-    "FORMATS",
-    "Case",
-    "ClassCount",
-    "Family",
-    "Peer",
-    "ReleaseCounts",
-    "RuleSource",
-    "Section",
-    "Segment",
-    "build",
-    "code_ranges",
-    "render",
-]
+# Output file extensions and the format each means.
+EXTENSIONS = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".docx": "docx"}
+FORMATS = tuple(dict.fromkeys(EXTENSIONS.values()))  # html, md, docx
+CHART_TITLE = "Level II product codes bundling CPT-covered services"
+
+__all__ = ["CHART_TITLE", "EXTENSIONS", "FORMATS", "chart_png", "chart_svg", "render"]
 
 
 def render(fmt: str, case: Case) -> bytes:
@@ -56,9 +38,6 @@ def render(fmt: str, case: Case) -> bytes:
 
         return word.render(case)
     raise ValueError(f"unknown report format {fmt!r}; choose one of: {', '.join(FORMATS)}")
-
-
-CHART_TITLE = "Level II product codes bundling CPT-covered services"
 
 
 def chart_svg(case: Case) -> str:

@@ -11,11 +11,13 @@ import re
 
 from hcpcs_lint.casefile.case import Case, Family, Peer, Section, code_ranges
 
-_SPECIAL = re.compile(r"([\\`*_~\[\]<>|#])")
+# Markup characters; "_" only where it could start or end emphasis (not inside a word such as a
+# file name), "#" only at the start, so plain-text boxes show few backslashes.
+_SPECIAL = re.compile(r"[\\`*~\[\]<]|(?<!\w)_|_(?!\w)|^#")
 
 
 def esc(text: str) -> str:
-    return _SPECIAL.sub(r"\\\1", text)
+    return _SPECIAL.sub(lambda m: "\\" + m.group(0), text)
 
 
 def render(case: Case) -> str:

@@ -10,12 +10,13 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import click
 
-from hcpcs_lint import __version__
+from hcpcs_lint import __version__, cache
 from hcpcs_lint import config as cfg
 from hcpcs_lint.cli.common import (
     EXIT_FINDINGS,
@@ -31,7 +32,7 @@ from hcpcs_lint.cli.common import (
     stderr_console,
     terminal_width,
 )
-from hcpcs_lint.model import Finding, InputError, Record
+from hcpcs_lint.model import Finding, InputError, NoDescriptors, Record
 from hcpcs_lint.report import FORMATS
 
 
@@ -80,6 +81,7 @@ def _statistics(findings: Sequence[Finding]) -> str:
 @click.option("--cpt", type=click.Path(dir_okay=False), help="Your licensed CPT file (CSV: code,descriptor).")
 @click.option("--color/--no-color", default=None, help="Colour the full output (default: when a terminal).")
 @click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
+@click.option("--allow-empty", is_flag=True, help="A file with no HCPCS descriptors in it is not an error.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache (parse everything again).")
 def check(
     paths: tuple[str, ...],
@@ -103,6 +105,7 @@ def check(
     cpt: str | None,
     color: bool | None,
     no_progress: bool,
+    allow_empty: bool,
     no_cache: bool,
 ) -> None:
     """Check descriptors (no PATH: the bundled corpus; - reads stdin)."""
@@ -110,13 +113,13 @@ def check(
     from hcpcs_lint.baseline import write_baseline as save_baseline
     from hcpcs_lint.engine import bundled_corpus_path
     from hcpcs_lint.report import Report, render
+    from hcpcs_lint.requests import assess
 
     if no_cache:
-        from hcpcs_lint import cache
-
         cache.disable()
         click.get_current_context().call_on_close(cache.enable)  # for this command only
-    targets = expand(paths) if paths else [display(bundled_corpus_path())]
+    in_folders: set[str] = set()
+    targets = expand(paths, in_folders) if paths else [display(bundled_corpus_path())]
     config = find_config(targets, config_path)
     overrides: dict[str, Any] = {}
     if select:
@@ -137,34 +140,57 @@ def check(
         raise InputError(config.source or "command line", unknown[0])
 
     findings: list[Finding] = []
+    resolved: list[Finding] = []
     checked = 0
     by_file: dict[str, Sequence[Record]] = {}
     revisions: dict[str, list[tuple[Record, str]]] = {}
     fixed = 0
     err = sys.stderr
     as_of = effective_option(effective)
-    for path in targets:
-        with _progress(path, show=not no_progress and err.isatty()) as advance:
-            result, recs = linter.check_file(
-                path,
-                effective=as_of,
-                stdin=sys.stdin.buffer if path == "-" else None,
-                fix=do_fix or show_diff,
-                unsafe=unsafe_fixes,
-                progress=advance,
+    for path in list(targets):
+        src = linter.locate(path, effective=as_of)
+        # The same bytes under the same linter: last run's findings, nothing parsed (as ruff).
+        fkey = "" if do_fix or show_diff else linter.findings_key(src)
+        hit = cache.findings_from(cache.read("findings", fkey), path) if fkey else None
+        if hit is not None:
+            (file_findings, file_resolved), n = hit
+            checked += n
+            resolved.extend(file_resolved)
+            findings.extend(file_findings)
+            by_file[path] = _Wanted(partial(_records_of, linter, src), linter.wanted)
+            continue
+        try:
+            prepared = linter.prepare(
+                src, stdin=sys.stdin.buffer if path == "-" else None, allow_empty=allow_empty
             )
-        by_file[path] = _Wanted(recs, linter.wanted)
+        except NoDescriptors as exc:
+            if path not in in_folders:
+                raise
+            click.echo(f"hcpcs-lint: notice: skipped {exc.render()}", err=True)
+            targets.remove(path)
+            continue
+        with _progress(path, show=not no_progress and err.isatty()) as advance:
+            result = linter.run(prepared, fix=do_fix or show_diff, unsafe=unsafe_fixes, progress=advance)
+        by_file[path] = [e.record for e in result.entries if linter.wanted(e.record)]
         checked += result.checked
-        file_findings = result.findings
-        revs = result.revisions
+        assessed = assess(linter, result)
+        file_findings = assessed.findings
+        resolved.extend(assessed.resolved)
+        if fkey:
+            cache.write(
+                "findings", fkey, cache.findings_plain([file_findings, assessed.resolved], result.checked)
+            )
+        # A code a request discontinues is not revised: it goes away.
+        revs = [(r, new) for r, new in result.revisions if r.request_kind != "discontinue"]
         if revs:
             revisions[path] = revs
         if do_fix and revs:
             written = _write(path, revs)
             fixed += written
             if written:  # report what is left in the rewritten file, nothing else
-                file_findings = linter.run(read_input(path, as_of)).findings
+                file_findings = assess(linter, linter.run(read_input(path, as_of))).findings
         findings.extend(file_findings)
+    held_back = 0 if unsafe_fixes else sum(1 for f in findings if f.fix and f.fix.applicability == "unsafe")
 
     if write_baseline:
         n = save_baseline(Path(write_baseline), findings)
@@ -180,14 +206,15 @@ def check(
             )
 
     if show_diff and not do_fix:
-        from hcpcs_lint.report.diff import unified_diff
-
         with output(output_file) as out:
             for path, revs in revisions.items():
-                out.write(unified_diff(path, revs))
+                out.write(_diff(path, revs))
         n = sum(len(r) for r in revisions.values())
         click.echo(f"Would fix {n} descriptor{'s' if n != 1 else ''}.", err=True)
+        _held_back(held_back)
         sys.exit(EXIT_FINDINGS if n and not exit_zero else EXIT_OK)
+    if do_fix:
+        _held_back(held_back)
 
     rules_info = {r.code: r.info() for r in linter.rules}
     report = Report(
@@ -198,6 +225,7 @@ def check(
         records_by_file=by_file,
         fixed=fixed,
         tool_version=__version__,
+        resolved=resolved,
     )
     use_color = color if color is not None else (output_file is None and sys.stdout.isatty())
     with output(output_file) as out:
@@ -227,6 +255,11 @@ def _progress(path: str, *, show: bool) -> Iterator[Callable[[int], None] | None
         yield lambda n: bar.advance(task, n)
 
 
+def _records_of(linter: Any, src: Any) -> list[Record]:
+    records: list[Record] = linter.prepare(src).records()
+    return records
+
+
 class _Wanted(Sequence[Record]):
     """The records a report lists for a file, read only when a format asks (JUnit does)."""
 
@@ -246,6 +279,33 @@ class _Wanted(Sequence[Record]):
         return self._all()[i]
 
 
+def _held_back(count: int) -> None:
+    if count:
+        click.echo(
+            f"hcpcs-lint: {count} unsafe fix{'es' if count != 1 else ''} held back;"
+            " add --unsafe-fixes to include them.",
+            err=True,
+        )
+
+
+def _diff(path: str, revisions: list[tuple[Record, str]]) -> str:
+    """A patch of the file's own lines where the file may be rewritten (``git apply``/``patch -p1``
+    take it); for a release, a PDF or standard input, the descriptors' revisions for review."""
+    from hcpcs_lint.report.diff import file_patch, unified_diff
+    from hcpcs_lint.writeback import plan_revisions
+
+    plan = plan_revisions(path, revisions) if path != "-" else None
+    if plan is None or plan.refused:
+        if plan is not None:
+            click.echo(f"hcpcs-lint: {plan.refused}; showing the revised descriptors, not a patch.", err=True)
+        return unified_diff(path, revisions)
+    if plan.skipped:
+        click.echo(
+            f"hcpcs-lint: {path}: {plan.skipped} descriptor(s) not found in the file as read", err=True
+        )
+    return file_patch(path, plan.text, plan.new_text)
+
+
 def _write(path: str, revisions: list[tuple[Record, str]]) -> int:
     """Write the revisions by the library's policy and tell the user what was not written."""
     from hcpcs_lint.writeback import write_revisions
@@ -255,7 +315,7 @@ def _write(path: str, revisions: list[tuple[Record, str]]) -> int:
         click.echo(f"hcpcs-lint: {result.refused}. Use --diff to see the revisions.", err=True)
     if result.skipped:
         click.echo(
-            f"hcpcs-lint: {path}: {result.skipped} descriptor(s) span lines or are quoted; fix them by hand",
+            f"hcpcs-lint: {path}: {result.skipped} descriptor(s) not found in the file as read; fix them by hand",
             err=True,
         )
     return result.written

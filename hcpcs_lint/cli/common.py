@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from hcpcs_lint.sources import Release
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-LINTABLE = (".md", ".markdown", ".txt", ".csv", ".tsv", ".xlsx", ".xls", ".zip")
+LINTABLE = (".md", ".markdown", ".txt", ".text", ".csv", ".tsv", ".xlsx", ".xls", ".zip", ".pdf")
 
 
 def selectors(values: Sequence[str]) -> tuple[str, ...]:
@@ -26,18 +26,21 @@ def selectors(values: Sequence[str]) -> tuple[str, ...]:
     return tuple(s.strip() for v in values for s in v.split(",") if s.strip())
 
 
-def records(path: str, effective: str | None = None) -> list[Record]:
-    """Every record of one input (``-`` is standard input), dated ``effective`` when given."""
+def records(path: str, effective: str | None = None, *, allow_empty: bool = False) -> list[Record]:
+    """Every record of one input (``-`` is standard input), dated ``effective`` when given; none at
+    all is an error unless allowed."""
     from hcpcs_lint.sources import load
 
-    return list(load(path, stdin=sys.stdin.buffer if path == "-" else None, effective=effective))
+    stdin = sys.stdin.buffer if path == "-" else None
+    return list(load(path, stdin=stdin, effective=effective, allow_empty=allow_empty))
 
 
-def read_input(path: str, effective: str | None = None) -> Release:
+def read_input(path: str, effective: str | None = None, *, allow_empty: bool = False) -> Release:
     """One input read whole with its kind and effective date (``--effective`` wins)."""
     from hcpcs_lint.sources import read_release
 
-    return read_release(path, stdin=sys.stdin.buffer if path == "-" else None, effective=effective)
+    stdin = sys.stdin.buffer if path == "-" else None
+    return read_release(path, stdin=stdin, effective=effective, allow_empty=allow_empty)
 
 
 def effective_option(value: str | None) -> str | None:
@@ -49,8 +52,13 @@ def effective_option(value: str | None) -> str | None:
     return parse_effective(value)
 
 
-def expand(paths: Sequence[str]) -> list[str]:
-    """Folders become the lintable files in them (recursively, sorted, hidden folders skipped)."""
+def expand(paths: Sequence[str], found_in_folders: set[str] | None = None) -> list[str]:
+    """Folders become the lintable files in them (recursively, sorted, hidden folders skipped).
+
+    The files found inside folders are added to ``found_in_folders``: one that turns out to hold no
+    descriptors (a README, a record layout) is skipped with a notice, while a file named on the
+    command line is an error.
+    """
     out: list[str] = []
     for p in paths:
         path = Path(p)
@@ -67,6 +75,8 @@ def expand(paths: Sequence[str]) -> list[str]:
         if not found:
             raise InputError(p, f"no files to check in this folder (looked for {', '.join(LINTABLE)})")
         out.extend(found)
+        if found_in_folders is not None:
+            found_in_folders.update(found)
     return out
 
 
@@ -95,6 +105,7 @@ def make_linter(
     from hcpcs_lint.engine import Linter, bundled_corpus_path
 
     ref_path = reference or config.reference or str(bundled_corpus_path())
+    # The user's CPT file: CSV/TSV with a header, or the AMA layout (code, TAB, descriptor; no header).
     extra = [replace(r, level="I") for r in records(cpt)] if cpt else []
     linter = Linter(
         config=config,

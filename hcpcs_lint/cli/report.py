@@ -9,25 +9,39 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import click
 
+from hcpcs_lint.casefile import EXTENSIONS, FORMATS
 from hcpcs_lint.cli.common import display, expand, find_config, make_linter, records
 from hcpcs_lint.model import Finding, InputError, Record
 
 
 @click.command("report")
 @click.argument("paths", nargs=-1)
-@click.option("--format", "fmt", type=click.Choice(["html", "md", "docx"]), default="html", show_default=True)
-@click.option("-o", "--output-file", required=True, help="File to write (atomic; .html, .md or .docx).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    help="html, md or docx (default: from each -o file's extension).",
+)
+@click.option(
+    "-o",
+    "--output-file",
+    "outputs",
+    multiple=True,
+    required=True,
+    help="File to write (atomic); repeat for more formats.",
+)
 @click.option("--reference", help="Release or corpus that peers come from (default: the bundled corpus).")
 @click.option("--history", multiple=True, help="Earlier releases: since when each code bundles services.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Configuration file to use.")
 def report_cmd(
     paths: tuple[str, ...],
-    fmt: str,
-    output_file: str,
+    fmt: str | None,
+    outputs: tuple[str, ...],
     reference: str | None,
     history: tuple[str, ...],
     config_path: str | None,
@@ -37,9 +51,11 @@ def report_cmd(
     from hcpcs_lint import __version__
     from hcpcs_lint import config as cfg
     from hcpcs_lint.atomic import atomic_open
-    from hcpcs_lint.casefile import build, render
+    from hcpcs_lint.casefile import render
+    from hcpcs_lint.casefile.case import build
     from hcpcs_lint.engine import bundled_corpus_path
 
+    plan = _formats(fmt, outputs)
     targets = expand(paths) if paths else [display(bundled_corpus_path())]
     config = find_config(targets, config_path)
     if reference:
@@ -49,14 +65,35 @@ def report_cmd(
     if history:
         doc["history"] = history_facts(linter, [*history, *targets], doc["findings"])
     case = build(doc)
-    data = render(fmt, case)
-    try:
-        with atomic_open(output_file, "wb") as fh:
-            fh.write(data)
-    except OSError as e:
-        raise InputError(output_file, f"cannot write the report: {e.strerror or e}") from e
     n = len(case.sections)
-    click.echo(f"Wrote {output_file} ({fmt}; {n} code{'s' if n != 1 else ''} to revise).", err=True)
+    for output_file, out_fmt in plan:
+        data = render(out_fmt, case)
+        try:
+            with atomic_open(output_file, "wb") as fh:
+                fh.write(data)
+        except OSError as e:
+            raise InputError(output_file, f"cannot write the report: {e.strerror or e}") from e
+        click.echo(f"Wrote {output_file} ({out_fmt}; {n} code{'s' if n != 1 else ''} to revise).", err=True)
+
+
+def _formats(fmt: str | None, outputs: Sequence[str]) -> list[tuple[str, str]]:
+    """(file, format) for each -o: ``--format`` for a single file, else each file's extension."""
+    if fmt is not None:
+        if len(outputs) > 1:
+            raise click.UsageError(
+                "--format names one format: give one -o, or let each file's extension choose"
+            )
+        return [(outputs[0], fmt)]
+    plan = []
+    for out in outputs:
+        found = EXTENSIONS.get(Path(out).suffix.lower())
+        if found is None:
+            raise click.UsageError(
+                f"cannot tell the format of {out!r} from its extension "
+                f"({', '.join(sorted(EXTENSIONS))}); give --format"
+            )
+        plan.append((out, found))
+    return plan
 
 
 def report_document(

@@ -44,6 +44,8 @@ class Report:
     records_by_file: Mapping[str, Sequence[Record]] = field(default_factory=dict)
     fixed: int = 0  # descriptors fixed (for --fix summaries)
     tool_version: str = "0.1.0"
+    # Findings of a revision's current text (or a discontinued code) that the request takes away.
+    resolved: Sequence[Finding] = ()
 
 
 def render(
@@ -77,8 +79,9 @@ def render(
 
 
 def display_path(location: Location) -> str:
-    """The path a human reads: ``archive.zip!member.txt`` for a zip member, else the path itself."""
-    return location.path if location.member is None else f"{location.path}!{location.member}"
+    """The path a human reads: ``archive.zip!member.txt`` for a zip member, ``file.pdf:page 2`` for a PDF."""
+    where = location.path if location.member is None else f"{location.path}!{location.member}"
+    return where if location.page is None else f"{where}:page {location.page}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,4 +212,15 @@ def summary_lines(report: Report) -> list[str]:
         lines.append(f"Fixes available: {c.fixable} safe, {c.unsafe_fixable} unsafe.")
     if report.fixed:
         lines.append(f"Fixed {plural(report.fixed, 'descriptor')}.")
-    return lines
+    if report.resolved:
+        lines.append(f"Resolved by the document's requests: {plural(len(report.resolved), 'finding')}.")
+    return [resolved_line(f) for f in sorted_findings(report.resolved)] + lines
+
+
+def resolved_line(f: Finding) -> str:
+    """A finding that a request takes away, on one line: where, which request, which rule, what it said."""
+    loc = f.record.location
+    where = display_path(loc) + (f":{loc.line}" if loc.line is not None else "")
+    request, kind = f.extra.get("request"), f.extra.get("request_kind")
+    by = f"request {request} ({kind} {f.code})" if request else f"this {kind} request ({f.code})"
+    return f"{where}: resolved by {by}: {f.rule} {f.name}: {' '.join(f.message.split())}"

@@ -1,5 +1,8 @@
 """Descriptor revisions as a unified diff (for review and ``--diff``) and as a word diff (for the terminal).
 
+``file_patch`` is the other diff ``--diff`` prints: the file's own lines, for files ``--fix`` may
+rewrite, so that ``git apply`` and ``patch -p1`` can apply it.
+
 The unified diff is of descriptors, not of the file: a fixed-width CMS record holds other fields on the
 same line, so each hunk shows the descriptor alone at the record's line, one hunk per record, with the
 HCPCS code in the hunk header where ``diff -p`` would put a function name.
@@ -8,6 +11,7 @@ HCPCS code in the hunk header where ``diff -p`` would put a function name.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from collections.abc import Sequence
 
@@ -64,6 +68,32 @@ def unified_diff(path: str, revisions: Sequence[tuple[Record, str]]) -> str:
         next_free = start + max(len(old_lines), 1)
         shift += len(new_lines) - len(old_lines)
     return "".join(out) if len(out) > 2 else ""
+
+
+def file_patch(path: str, old: str, new: str) -> str:
+    """A unified diff of a file's own lines, old to new, that ``git apply`` and ``patch -p1`` accept.
+
+    Headers are ``a/PATH`` and ``b/PATH`` with PATH relative to the working folder where it lies
+    inside it; a last line without a newline gets diff's ``\\ No newline at end of file`` marker.
+    """
+    if old == new:
+        return ""
+    name = _patch_name(path)
+    lines = difflib.unified_diff(
+        old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{name}", f"b/{name}"
+    )
+    out = []
+    for line in lines:
+        out.append(line)
+        if not line.endswith(("\n", "\r")):
+            out.append("\n\\ No newline at end of file\n")
+    return "".join(out)
+
+
+def _patch_name(path: str) -> str:
+    relative = os.path.relpath(path)
+    name = path if relative.startswith("..") else relative
+    return name.replace(os.sep, "/").lstrip("/")
 
 
 def tokens(text: str) -> list[str]:

@@ -38,6 +38,10 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "fix": None
         if fix is None
         else {"applicability": fix.applicability, "descriptor": fix.descriptor, "message": fix.message},
+        "page": loc.page,
+        "request": finding.record.request,
+        "request_kind": finding.record.request_kind,
+        "change": finding.extra.get("change"),
     }
 
 
@@ -57,6 +61,7 @@ def document(report: Report) -> dict[str, Any]:
             "by_rule": c.by_rule,
         },
         "findings": [finding_dict(f) for f in sorted_findings(report.findings)],
+        "resolved": [finding_dict(f) for f in sorted_findings(report.resolved)],
     }
 
 

@@ -13,6 +13,7 @@ ROLE_STYLE: dict[str, str] = {
     "exclusion": "bright_green",
     "qualifier": "bright_blue",
     "parenthetical": "italic bright_black",
+    "add-on": "italic cyan",
 }
 RESIDUE_STYLE = "white on red"
 SEVERITY_STYLE: dict[str, str] = {"error": "bold red", "warning": "bold yellow", "info": "bold cyan"}

@@ -16,21 +16,15 @@ from collections.abc import Callable, Iterator
 from typing import BinaryIO, TextIO, cast
 
 from hcpcs_lint.limits import descriptor_problem
-from hcpcs_lint.model import InputError, Record
-from hcpcs_lint.sources.detect import HEAD_BYTES, detect_format, detect_kind
+from hcpcs_lint.model import InputError, NoDescriptors, Record
+from hcpcs_lint.sources.detect import HEAD_BYTES, detect_format, detect_kind, require_coded_lines
 from hcpcs_lint.sources.release import Release, dated
 from hcpcs_lint.sources.text import decode_text
 
 __all__ = [
-    "InputError",
-    "Release",
-    "decode_text",
-    "detect_format",
-    "detect_kind",
-    "load",
-    "read_bytes",
-    "read_release",
-]
+    "InputError", "NoDescriptors", "Release", "decode_text", "detect_format", "detect_kind", "load",
+    "read_bytes", "read_release",
+]  # fmt: skip
 
 STDIN = "-"
 
@@ -82,23 +76,45 @@ def _read_stdin(stream: TextIO | BinaryIO | None) -> tuple[bytes, str | None]:
     return bytes(data), None
 
 
+# What each reader looks for, named in the "no HCPCS descriptors found" error.
+LOOKED_FOR = {
+    "table": "rows with a code and a descriptor under the header row",
+    "draft": (
+        "Markdown tables with a code and a descriptor column, `CODE: descriptor` lines, and quoted"
+        ' descriptors after a code or placeholder (JXXXX "…", which currently reads: "…")'
+    ),
+    "lines": "one descriptor per line, optionally after its code (Q2041 text)",
+    "pdf": (
+        "quoted descriptors after a code or placeholder in the PDF's text"
+        ' (JXXXX "…", to instead read: "…"), and `CODE: descriptor` lines'
+    ),
+    "anweb": "CMS fixed-width records",
+    "workbook": "rows under a HCPC / LONG DESCRIPTION header",
+    "zip": "an ANWEB release member",
+}
+FORMATS = ("anweb", "workbook", "zip", "pdf", "table", "draft", "lines")
+
+
 def load(
     path: str,
     *,
     stdin: TextIO | BinaryIO | None = None,
     effective: str | None = None,
+    allow_empty: bool = False,
+    as_format: str | None = None,
     data: bytes | None = None,
 ) -> Iterator[Record]:
     """Records from a file (or ``"-"`` for stdin) of any supported format, each with its release date.
 
     ``effective`` (YYYYMMDD) overrides the date read from the file (see sources.release).
-    ``data``: the file's bytes when the caller has already read them (the cache hashes them
-    first, so what is parsed is exactly what was hashed).
     Raises model.InputError for any bad input: a missing or unreadable file, binary or
     undecodable data, an empty file, or (during iteration) a malformed record or a descriptor
-    past a limit in ``hcpcs_lint.limits``.
+    past a limit in ``hcpcs_lint.limits``. A file from which no descriptor could be read raises
+    model.NoDescriptors once iteration ends, unless ``allow_empty``: nothing passes unread.
+    ``as_format`` skips detection and uses that reader. ``data``: the file's bytes when the caller
+    has already read them (the cache hashes them first, so what is parsed is what was hashed).
     """
-    fmt, records = _open(path, stdin, data)
+    fmt, records = _open(path, stdin, allow_empty=allow_empty, as_format=as_format, given=data)
     return dated(records, path, fmt, effective)[0]
 
 
@@ -107,11 +123,12 @@ def read_release(
     *,
     stdin: TextIO | BinaryIO | None = None,
     effective: str | None = None,
+    allow_empty: bool = False,
     data: bytes | None = None,
 ) -> Release:
     """The whole file with its format and date: ``release.effective``, ``release.records``
     (``data``: its bytes, when already read)."""
-    fmt, records = _open(path, stdin, data)
+    fmt, records = _open(path, stdin, allow_empty=allow_empty, given=data)
     stream, basis = dated(records, path, fmt, effective)
     rows = tuple(stream)
     day = rows[0].effective if rows else effective
@@ -130,14 +147,30 @@ def _within_limits(records: Iterator[Record]) -> Iterator[Record]:
 
 
 def _open(
-    path: str, stdin: TextIO | BinaryIO | None, given: bytes | None = None
+    path: str,
+    stdin: TextIO | BinaryIO | None,
+    *,
+    allow_empty: bool = False,
+    as_format: str | None = None,
+    given: bytes | None = None,
 ) -> tuple[str, Iterator[Record]]:
-    kind, records = _open_kind(path, stdin, given)
-    return kind, _within_limits(records)
+    kind, records = _open_kind(path, stdin, as_format, given)
+    records = _within_limits(records)
+    return kind, records if allow_empty else _not_empty(path, kind, records)
+
+
+def _not_empty(path: str, fmt: str, records: Iterator[Record]) -> Iterator[Record]:
+    count = 0
+    for record in records:
+        count += 1
+        yield record
+    if not count:
+        where = "standard input" if path == STDIN else path
+        raise NoDescriptors(path, f"no HCPCS descriptors found in {where}: looked for {LOOKED_FOR[fmt]}")
 
 
 def _open_kind(
-    path: str, stdin: TextIO | BinaryIO | None, given: bytes | None = None
+    path: str, stdin: TextIO | BinaryIO | None, as_format: str | None = None, given: bytes | None = None
 ) -> tuple[str, Iterator[Record]]:
     text: str | None = None
     if given is not None:
@@ -148,7 +181,11 @@ def _open_kind(
         data = _read_path(path)
     if not data.removeprefix(b"\xef\xbb\xbf").strip():
         raise InputError(path, "empty input" if path == STDIN else "empty file")
-    fmt = detect_format(path, data[:HEAD_BYTES])
+    fmt = as_format or detect_format(path, data[:HEAD_BYTES])
+    if fmt == "pdf":
+        from hcpcs_lint.sources.pdf import read_pdf
+
+        return fmt, read_pdf(path, data)
     if fmt == "zip":
         from hcpcs_lint.sources.archive import read_archive
 
@@ -163,5 +200,7 @@ def _open_kind(
         from hcpcs_lint.sources.anweb import read_anweb
 
         return fmt, read_anweb(path, text)
+    if fmt == "lines" and path != STDIN:
+        require_coded_lines(path, text)
     module, function = _TEXT_READERS[fmt]
     return fmt, _text_reader(module, function)(path, text)

@@ -111,7 +111,9 @@ def read_anweb(path: str, text: str, *, member: str | None = None) -> Iterator[R
     match = RECORD_RE.match
     pending: _Pending | None = None
     started = False
-    for lineno, line in enumerate(text.split("\n"), 1):
+    lines = text.split("\n")
+    last = len(lines)
+    for lineno, line in enumerate(lines, 1):
         if line.endswith("\r"):
             line = line[:-1]
         if match(line) is None:
@@ -119,6 +121,16 @@ def read_anweb(path: str, text: str, *, member: str | None = None) -> Iterator[R
                 raise _bad_line(where, lineno, line)
             continue
         started = True
+        if lineno == last and len(line) < (RECORD_WIDTH if line[10] in "37" else _LONG.stop):
+            # The file ends inside this record (no line break after it, and it is short): a
+            # download or copy cut off; its descriptor would end mid-word ("...cases that a").
+            raise InputError(
+                where,
+                f"the file ends inside a record: {len(line)} of "
+                f"{RECORD_WIDTH if line[10] in '37' else _LONG.stop} characters and no line break "
+                "(a truncated download or copy?)",
+                lineno,
+            )
         if len(line) < RECORD_WIDTH:
             line = line.ljust(RECORD_WIDTH)
         ric = line[10]

@@ -1,7 +1,8 @@
 """Reader for a CMS release .zip: picks the ANWEB member and hands it to the right reader.
 
 Members are read into memory, never extracted, so a hostile member name ("../../x") cannot
-write anywhere; a declared size cap keeps a zip bomb from exhausting memory.
+write anywhere; they are inflated through a counting stream (sources.bounded) that stops at
+``limits.MAX_MEMBER_BYTES`` whatever the member's header says, so a zip bomb cannot exhaust memory.
 """
 
 from __future__ import annotations
@@ -9,24 +10,13 @@ from __future__ import annotations
 import io
 import posixpath
 import zipfile
-import zlib
 from collections.abc import Iterator
 
 from hcpcs_lint.model import InputError, Record
+from hcpcs_lint.sources.bounded import ZIP_ERRORS, inflate
 from hcpcs_lint.sources.text import decode_text
 
-MAX_MEMBER_BYTES = 512 * 1024 * 1024
 _WORKBOOK_EXTENSIONS = (".xlsx", ".xls", ".xlsm", ".ods")
-_ZIP_ERRORS = (
-    zipfile.BadZipFile,
-    zipfile.LargeZipFile,
-    zlib.error,
-    EOFError,
-    OSError,
-    RuntimeError,
-    NotImplementedError,
-    ValueError,
-)
 
 
 def is_workbook_package(names: list[str]) -> bool:
@@ -68,7 +58,7 @@ def read_archive(path: str, data: bytes) -> Iterator[Record]:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         names = zf.namelist()
-    except _ZIP_ERRORS as exc:
+    except ZIP_ERRORS as exc:
         raise InputError(path, f"not a readable zip archive: {exc}") from None
     if is_workbook_package(names):
         yield from workbook.read_workbook(path, data)
@@ -80,17 +70,7 @@ def read_archive(path: str, data: bytes) -> Iterator[Record]:
             path, f"no ANWEB member (*ANWEB*.txt or *ANWEB*.xlsx/.xls) in the zip; members: {shown or 'none'}"
         )
     where = f"{path}!{member}"
-    try:
-        info = zf.getinfo(member)
-        if info.file_size > MAX_MEMBER_BYTES:
-            raise InputError(
-                where, f"member is {info.file_size} bytes, over the {MAX_MEMBER_BYTES} byte limit"
-            )
-        content = zf.read(member)
-    except InputError:
-        raise
-    except _ZIP_ERRORS as exc:
-        raise InputError(where, f"cannot read zip member: {exc}") from None
+    content = inflate(zf, member, where)
     if member.lower().endswith(".txt"):
         text, _ = decode_text(where, content)
         yield from anweb.read_anweb(path, text, member=member)

@@ -49,17 +49,16 @@ def header_key(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
-CODE_COLUMNS = ("hcpcscode", "hcpccode", "hcpcs", "hcpc", "code", "cptcode", "cpthcpcs", "hcpcscpt")
+CODE_COLUMNS = (
+    "hcpcscode", "hcpccode", "hcpcs", "hcpc", "code", "cptcode", "cpthcpcs", "hcpcscpt", "hcpcscodes",
+)  # fmt: skip
 # In order of preference: "LONG DESCRIPTION" beats a plain "description" when both are present.
+# Trade sites and committees also write "HCPCS Code Descriptor" or "HCPCS Description".
 DESCRIPTOR_COLUMNS = (
-    "longdescription",
-    "longdescriptor",
-    "longdesc",
-    "descriptor",
-    "description",
-    "proposeddescriptor",
-    "reviseddescriptor",
-)
+    "longdescription", "longdescriptor", "longdesc", "hcpcscodedescriptor", "hcpcsdescriptor",
+    "codedescriptor", "hcpcscodedescription", "hcpcsdescription", "codedescription", "descriptor",
+    "description", "proposeddescriptor", "reviseddescriptor", "proposeddescription",
+)  # fmt: skip
 SHORT_COLUMNS = ("shortdescription", "shortdescriptor", "shortdesc", "short")
 TERM_COLUMNS = ("termdt", "termdate", "terminationdate", "terminated")
 ACTION_COLUMNS = ("actioncd", "actioncode", "action")
@@ -79,10 +78,29 @@ def find_column(headers: Iterable[str], wanted: tuple[str, ...]) -> int | None:
 
 def wanted_columns() -> str:
     """The column names an InputError lists so the user knows what to rename."""
-    return (
-        "a code column (code, HCPC, HCPCS, hcpcs_code, HCPCS Code) and a descriptor column"
-        " (descriptor, description, long_description, LONG DESCRIPTION, long descriptor)"
-    )
+    return f"a code column ({CODE_NAMES}) and a descriptor column ({DESCRIPTOR_NAMES})"
+
+
+CODE_NAMES = "HCPCS, HCPCS Code, Code, HCPC"
+DESCRIPTOR_NAMES = (
+    "Long Description, Long Descriptor, HCPCS Code Descriptor, Descriptor, Description; case and spacing free"
+)
+
+
+def half_table(headers: Iterable[str]) -> str | None:
+    """The named error for a header with a code column but no descriptor column, or the reverse; else None."""
+    names = [h.strip() for h in headers]
+    code, desc = find_column(names, CODE_COLUMNS), find_column(names, DESCRIPTOR_COLUMNS)
+    if code is not None and desc is None:
+        return (
+            f"table has a code column ({names[code]!r}) but no descriptor column;"
+            f" name one of: {DESCRIPTOR_NAMES}"
+        )
+    if desc is not None and code is None:
+        return (
+            f"table has a descriptor column ({names[desc]!r}) but no code column; name one of: {CODE_NAMES}"
+        )
+    return None
 
 
 # ---------------------------------------------------------------- inline suppression markers

@@ -3,10 +3,12 @@
 Order matters and is deliberate:
 1. binary signatures (zip, OLE2) cannot be mistaken, so they come first; a zip that is an
    OOXML/ODF package is a workbook, any other zip is a release archive;
-2. the CMS fixed-width layout is unmistakable too (code + 5-digit sequence + record id on long
-   lines), whatever the file is called;
-3. among plain-text kinds the extension is the user's clearest statement (a ``.md`` draft may
-   well contain commas in its first line), and content sniffing decides only without one;
+2. the CMS fixed-width layout is unmistakable too (code + 5-digit sequence + record id, and the
+   first record laid out to column 293 or 320, as real releases have it), whatever the file is called;
+   record-shaped tokens at the start of short lines are not enough;
+3. among plain-text kinds the extension is the user's clearest statement for tables (``.csv``)
+   and Markdown (``.md``); any other text (``.txt``, ``.text``, stdin) is judged by content: prose
+   with a code or placeholder followed by a quoted descriptor is a draft, as is Markdown;
 4. a workbook or zip extension on content that is neither still goes to that reader, which
    then reports a clear "cannot read workbook" instead of linting garbage as text lines.
 """
@@ -19,24 +21,30 @@ import re
 import struct
 from itertools import pairwise
 
-from hcpcs_lint.sources.anweb import RECORD_RE
+from hcpcs_lint.model import NoDescriptors
+from hcpcs_lint.sources.anweb import RECORD_RE, RECORD_WIDTH
+from hcpcs_lint.sources.codes import CODE_PATTERN
+from hcpcs_lint.sources.reflow import blank_repeated_runs
 
 HEAD_BYTES = 64 * 1024
 ZIP_MAGIC = b"PK\x03\x04"
 EMPTY_ZIP_MAGIC = b"PK\x05\x06"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls
+PDF_MAGIC = b"%PDF-"
 
 _TABLE_EXTENSIONS = {".csv", ".tsv", ".tab"}
 _DRAFT_EXTENSIONS = {".md", ".markdown"}
 _WORKBOOK_EXTENSIONS = {".xlsx", ".xlsm", ".xls", ".ods"}
 _ZIP_EXTENSIONS = {".zip"}
+_PDF_EXTENSIONS = {".pdf"}
 
 # First members of a workbook package: OOXML writes [Content_Types].xml first, ODF "mimetype".
 _PACKAGE_FIRST_MEMBERS = ("[Content_Types].xml", "mimetype", "_rels/", "docProps/", "xl/")
 
 _ANWEB_SCAN_LINES = 60  # disclaimers above the records are 6-10 lines in real releases
-_ANWEB_CONFIRM_LINES = 5
-_FIXED_WIDTH_MIN = 91  # a first line reaches at least the end of the long-descriptor field
+_FIRST_RICS = "37"  # a procedure or modifier starts a record; 4/8 only continue one
+_LAYOUT_END = 293  # the action code, the last field before the filler
+_DATES = slice(268, 292)  # code added, action effective and termination dates
 
 _HEADER_FIELD = re.compile(r"[A-Za-z][A-Za-z0-9 _./()#-]{0,39}")
 # Column names (lower-case, letters and digits only) that make a delimited first line a header.
@@ -47,10 +55,17 @@ _HEADER_NAMES = frozenset({
     "shortdescription", "shortdescriptor", "shortdesc", "proposeddescriptor", "reviseddescriptor",
     "recid", "seqnum", "termdt", "adddt", "acteffdt", "actioncd",
 })  # fmt: skip
+_CODE_TAB = re.compile(r"[ \t]*(?=[A-Za-z0-9]{0,4}[0-9])[A-Za-z0-9]{5}\t")
 _CODE_SHAPED = re.compile(r"(?=.*\d)[A-Za-z0-9]{5}")
 _MD_TABLE_ROW = re.compile(r"\s*\|.*\|\s*")
 _MD_TABLE_RULE = re.compile(r"\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*")
 _MD_QUOTE = re.compile(r"\s{0,3}>")
+_CODED_LINE_RE = re.compile(rf"[ \t]*{CODE_PATTERN}(?:[ \t]*[:\t–—-]|[ \t]+\S)")
+# A code or placeholder, short glue within one sentence, then a quoted text of two words or more:
+# `JXXXX "Injection, ..."`, `code Q2042 “Tisagenlecleucel, ...”`, `Q2041, which currently reads: "..."`.
+_QUOTED_AFTER_CODE = re.compile(
+    rf"{CODE_PATTERN}[^\"“”.!?]{{0,80}}?[\"“][^\"“”]{{0,40}}?\w+[\s,]+\w[^\"“”]{{0,1000}}?[\"”]",
+)
 
 
 def _first_member_name(head: bytes) -> str | None:
@@ -76,16 +91,39 @@ def _head_lines(head: bytes) -> list[str]:
 
 
 def looks_fixed_width(lines: list[str]) -> bool:
-    """The first record-shaped line is long like a CMS record, or most lines after it are records too."""
-    for index, line in enumerate(lines[:_ANWEB_SCAN_LINES]):
+    """The first record-shaped line starts a record (RIC 3 or 7) laid out as the CMS record layout.
+
+    Every real release (2019, 2020, the 2026 excerpt) writes its first lines 320 columns wide; one
+    that drops the trailing filler still reaches the action code in column 293, with the date fields
+    (269-292) blank or digits. A draft or a list whose lines merely begin with ``Q2041001003`` is not
+    a release.
+    """
+    for line in lines[:_ANWEB_SCAN_LINES]:
         if RECORD_RE.match(line) is None:
             continue
-        if len(line) >= _FIXED_WIDTH_MIN and line[10] in "37":
-            return True
-        following = [x for x in lines[index + 1 :] if x.strip()][:_ANWEB_CONFIRM_LINES]
-        matched = sum(1 for x in following if RECORD_RE.match(x))
-        return not following or matched * 3 >= len(following) * 2
+        return (
+            line[10] in _FIRST_RICS
+            and _LAYOUT_END <= len(line) <= RECORD_WIDTH
+            and all(ch == " " or ch.isdigit() for ch in line[_DATES])
+        )
     return False
+
+
+def fixed_width_near_miss(lines: list[str]) -> str | None:
+    """Why record-shaped lines were not taken for a release (for the "not a release or draft" error)."""
+    for line in lines[:_ANWEB_SCAN_LINES]:
+        if RECORD_RE.match(line) is not None and not looks_fixed_width([line]):
+            return (
+                f"lines start like CMS fixed-width records but the first is {len(line)} columns long, "
+                f"not the {RECORD_WIDTH} of the CMS record layout"
+            )
+    return None
+
+
+def draft_like(text: str) -> bool:
+    """Markdown, or prose with a quoted descriptor after a code or placeholder."""
+    lines = text.split("\n")
+    return _markdown_like(lines) or _QUOTED_AFTER_CODE.search(blank_repeated_runs(text)) is not None
 
 
 def _header_like(line: str) -> bool:
@@ -109,8 +147,10 @@ def _markdown_like(lines: list[str]) -> bool:
 
 
 def detect_format(path: str, head: bytes) -> str:
-    """Return "anweb", "workbook", "zip", "table", "draft" or "lines" for a file's first bytes."""
+    """Return "anweb", "workbook", "zip", "pdf", "table", "draft" or "lines" for a file's first bytes."""
     ext = os.path.splitext(path)[1].lower() if path != "-" else ""
+    if head.lstrip(b"\x00\t\n\x0c\r ")[:5] == PDF_MAGIC:
+        return "pdf"
     if head.startswith(ZIP_MAGIC):
         first = _first_member_name(head)
         if first is not None and first.startswith(_PACKAGE_FIRST_MEMBERS):
@@ -123,6 +163,10 @@ def detect_format(path: str, head: bytes) -> str:
     lines = _head_lines(head)
     if looks_fixed_width(lines):
         return "anweb"
+    if ext in _TABLE_EXTENSIONS and _CODE_TAB.match(
+        next((x for x in lines if x.strip()), "").lstrip("\ufeff")
+    ):
+        return "lines"  # no header: "code<TAB>descriptor" lines, as the AMA's CPT long-descriptor file
     if ext in _TABLE_EXTENSIONS:
         return "table"
     if ext in _DRAFT_EXTENSIONS:
@@ -131,12 +175,40 @@ def detect_format(path: str, head: bytes) -> str:
         return "workbook"
     if ext in _ZIP_EXTENSIONS:
         return "zip"
+    if ext in _PDF_EXTENSIONS:
+        return "pdf"  # the PDF reader names what is wrong with it
     first = next((line for line in lines if line.strip()), "")
     if _header_like(first.lstrip("\ufeff")):
         return "table"
-    if _markdown_like(lines):
+    if draft_like("\n".join(lines)):
         return "draft"
     return "lines"
 
 
 detect_kind = detect_format  # old name, kept while this wave's branches merge
+
+
+def require_coded_lines(path: str, text: str) -> None:
+    """A named file read as lines must look like a list of coded descriptors (most lines start with a code).
+
+    Standard input may hold bare descriptors without codes; a file that does not is some other
+    document (a record layout, a README) and is refused rather than linted line by line.
+    """
+    lines = text.split("\n")
+    content = [
+        line
+        for raw in lines
+        if (line := raw.rstrip("\r\n").lstrip("\ufeff")).strip() and not line.lstrip().startswith("#")
+    ]
+    coded = sum(1 for line in content if _CODED_LINE_RE.match(line))
+    if content and coded * 3 >= len(content) * 2:
+        return
+    why = fixed_width_near_miss([raw.rstrip("\r\n") for raw in lines[:200]]) or (
+        f"{coded} of its {len(content)} lines start with a HCPCS code"
+    )
+    raise NoDescriptors(
+        path,
+        f"{path} is neither a CMS release nor a draft ({why}); looked for CMS fixed-width records, "
+        "quoted descriptors after a code or placeholder, Markdown or CSV tables with a code and a "
+        "descriptor column, and lines of `CODE descriptor` (pipe descriptors without codes to standard input)",
+    )

@@ -32,8 +32,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import pairwise
 
-from hcpcs_lint.model import Location, Record
+from hcpcs_lint.model import InputError, Location, Record, RequestKind
 from hcpcs_lint.sources import codes
+from hcpcs_lint.sources.reflow import Vocabulary, blank_repeated_runs, fold
+from hcpcs_lint.sources.requests import Requests
 from hcpcs_lint.sources.table import physical_lines
 
 _COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
@@ -75,6 +77,9 @@ class _Found:
     text: str  # the descriptor as linted
     verbatim: bool
     current: bool = False  # the "currently reads" side of a revision
+    current_text: str | None = None  # for the revised side: the text it replaces
+    kind: RequestKind | None = None
+    block: int | None = None  # prose paragraph it was found in
 
 
 def read_draft(path: str, text: str) -> Iterator[Record]:
@@ -82,17 +87,26 @@ def read_draft(path: str, text: str) -> Iterator[Record]:
     # Comments and a BOM are blanked (same length, so offsets into ``scan`` are offsets into ``text``).
     prepared = " " + text[1:] if text.startswith("\ufeff") else text
     scan = _COMMENT_RE.sub(lambda m: re.sub(r"[^\r\n]", " ", m.group()), prepared)
+    scan = blank_repeated_runs(scan)  # two columns that printed the same line: read it once
     lines = physical_lines(text)
     starts = [s for s, _ in lines]
     noqa_by_line = _markers(text, lines, starts)
+    requests = Requests(scan)
 
     found: list[_Found] = []
     claimed: set[int] = set()  # line indexes that belong to a recognised Markdown table
-    found += _tables(scan, lines, claimed)
+    found += _tables(path, scan, lines, claimed)
     found += _definitions(scan, lines, claimed)
-    found += _prose(scan, lines, claimed)
+    found += _prose(scan, lines, claimed, requests)
 
+    seen: set[tuple[object, ...]] = set()
     for f in sorted(found, key=lambda f: f.start):
+        number = requests.at(f.start)[0]
+        # The same descriptor twice in one request (left and right column, applicant and CMS) is one.
+        key = (number or f.block, f.code, " ".join(f.text.split()))
+        if (number is not None or f.block is not None) and key in seen:
+            continue
+        seen.add(key)
         first = bisect_right(starts, f.start) - 1
         last = bisect_right(starts, max(f.start, f.end - 1)) - 1
         noqa: tuple[str, ...] = codes.merge_noqa(*(noqa_by_line.get(i, ()) for i in range(first, last + 1)))
@@ -108,6 +122,9 @@ def read_draft(path: str, text: str) -> Iterator[Record]:
             ),
             level=codes.level_of(f.code),
             noqa=noqa,
+            request=number,
+            request_kind="revise" if f.current_text is not None else f.kind,
+            current=f.current_text,
         )
 
 
@@ -168,7 +185,7 @@ def _unwrap(s: str, start: int, end: int) -> tuple[int, int]:
             return start, end
 
 
-def _tables(scan: str, lines: list[tuple[int, str]], claimed: set[int]) -> list[_Found]:
+def _tables(path: str, scan: str, lines: list[tuple[int, str]], claimed: set[int]) -> list[_Found]:
     found: list[_Found] = []
     i = 0
     while i + 1 < len(lines):
@@ -184,6 +201,8 @@ def _tables(scan: str, lines: list[tuple[int, str]], claimed: set[int]) -> list[
         while j < len(lines) and "|" in lines[j][1] and lines[j][1].strip():
             j += 1
         if col_code is None or col_desc is None:
+            if half := codes.half_table([_strip_md(h) for h in header]):
+                raise InputError(path, half, i + 1)
             i = j
             continue
         claimed.update(range(i, j))
@@ -278,9 +297,10 @@ def _quotes(scan: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         i = close + 1
 
 
-def _prose(scan: str, lines: list[tuple[int, str]], claimed: set[int]) -> list[_Found]:
+def _prose(scan: str, lines: list[tuple[int, str]], claimed: set[int], requests: Requests) -> list[_Found]:
     found: list[_Found] = []
-    for bstart, bend in _blocks(lines, claimed):
+    vocabulary = Vocabulary(scan)
+    for block, (bstart, bend) in enumerate(_blocks(lines, claimed)):
         previous: tuple[int, _Found | None] | None = None  # (close offset, its record if any)
         kept: list[_Found] = []
         for qopen, qclose in _quotes(scan, bstart, bend):
@@ -292,7 +312,8 @@ def _prose(scan: str, lines: list[tuple[int, str]], claimed: set[int]) -> list[_
             if code_match is not None:
                 glue = scan[code_match.end() : qopen]
                 if _glue_ok(glue):
-                    record = _quoted(scan, qopen, qclose, codes.normalize_code(code_match.group()))
+                    code = codes.normalize_code(code_match.group())
+                    record = _quoted(scan, qopen, qclose, code, vocabulary)
                     if record is not None:
                         record.current = bool(_CURRENT_RE.search(glue))
             elif (
@@ -300,14 +321,21 @@ def _prose(scan: str, lines: list[tuple[int, str]], claimed: set[int]) -> list[_
                 and previous[1] is not None
                 and _REVISION_RE.match(scan[previous[0] + 1 : qopen])
             ):
-                record = _quoted(scan, qopen, qclose, previous[1].code)
-                if record is not None and previous[1] in kept:
-                    kept.remove(previous[1])
+                record = _quoted(scan, qopen, qclose, previous[1].code, vocabulary)
+                if record is not None:
+                    record.current_text = previous[1].text
+                    if previous[1] in kept:
+                        kept.remove(previous[1])
             if record is not None:
+                record.block = block
+                record.kind = requests.kind(qopen, bstart)
                 kept.append(record)
             previous = (qclose, record)
         for index, rec in enumerate(kept):
-            if rec.current and any(later.code == rec.code for later in kept[index + 1 :]):
+            later = next((x for x in kept[index + 1 :] if x.code == rec.code), None)
+            if rec.current and later is not None:
+                if later.current_text is None:
+                    later.current_text = rec.text
                 continue
             found.append(rec)
     return found
@@ -318,7 +346,7 @@ def _glue_ok(glue: str) -> bool:
     return len(" ".join(glue.split())) <= _MAX_GLUE and not _SENTENCE_END_RE.search(glue) and '"' not in glue
 
 
-def _quoted(scan: str, qopen: int, qclose: int, code: str) -> _Found | None:
+def _quoted(scan: str, qopen: int, qclose: int, code: str, vocabulary: Vocabulary) -> _Found | None:
     start, end = qopen + 1, qclose
     while start < end and scan[start].isspace():
         start += 1
@@ -336,5 +364,5 @@ def _quoted(scan: str, qopen: int, qclose: int, code: str) -> _Found | None:
     if len(raw.split()) < 2:
         return None
     if _BREAK_RE.search(raw):
-        return _Found(start, end, code, _BREAK_RE.sub(" ", raw), False)
+        return _Found(start, end, code, fold(raw, vocabulary), False)
     return _Found(start, end, code, raw, True)

@@ -51,6 +51,11 @@ def _find_header(path: str, lines: list[tuple[int, str]]) -> tuple[int, str]:
                 and codes.find_column(fields, codes.DESCRIPTOR_COLUMNS) is not None
             ):
                 return i, delimiter
+    for i in candidates:
+        line = lines[i][1].lstrip("\ufeff")
+        for delimiter in sorted(DELIMITERS, key=lambda d: -line.count(d)):
+            if half := codes.half_table(_split_one(line, delimiter)):
+                raise InputError(path, half, i + 1)
     first = lines[candidates[0]][1].lstrip("\ufeff")
     best = max(DELIMITERS, key=first.count)
     found = ", ".join(repr(f.strip()) for f in _split_one(first, best) if f.strip()) or "none"
@@ -136,6 +141,8 @@ def read_table(path: str, text: str) -> Iterator[Record]:
             return
         except csv.Error as exc:
             raise InputError(path, f"malformed {_name(delimiter)} row: {exc}", first + 1) from None
+        if consumed == len(lines) - 1:
+            _check_closed(path, text, lines, first, delimiter)
         if not any(field.strip() for field in row):
             continue
         record = _row_record(
@@ -154,6 +161,33 @@ def read_table(path: str, text: str) -> Iterator[Record]:
         )
         if record is not None:
             yield record
+
+
+def _check_closed(path: str, text: str, lines: list[tuple[int, str]], first: int, delimiter: str) -> None:
+    """The last row must close its quotes: csv silently reads an unterminated quote to the end of the file."""
+    body = text[lines[first][0] :]
+    for start, end, quoted in _field_spans(body, delimiter):
+        if quoted and not _closes(body, start, end):
+            line = bisect_right([s for s, _ in lines], lines[first][0] + start)
+            raise InputError(
+                path,
+                f"unterminated quote: the {_name(delimiter)} field opened here never closes"
+                " (everything after it would be read as one descriptor)",
+                line,
+            )
+
+
+def _closes(body: str, start: int, end: int) -> bool:
+    """Whether the quoted field at ``body[start]`` has its closing quote before ``end``."""
+    i = start + 1
+    while i < end:
+        if body[i] == '"':
+            if i + 1 < end and body[i + 1] == '"':
+                i += 2
+                continue
+            return True
+        i += 1
+    return False
 
 
 def _name(delimiter: str) -> str:
@@ -182,6 +216,13 @@ def _row_record(
     if len(row) > len(header) and any(
         f.strip() and not codes.HASH_MARKER_RE.search(f) for f in row[len(header) :]
     ):
+        if last > first:
+            raise InputError(
+                path,
+                f"unterminated quote: a quoted field opened on this line runs on to line {last + 1},"
+                f" giving a row of {len(row)} fields where the header has {len(header)}",
+                row_line,
+            )
         raise InputError(
             path,
             f"row has {len(row)} fields but the header has {len(header)}:"

@@ -8,6 +8,7 @@ revised descriptors back in by those offsets.
 from __future__ import annotations
 
 import codecs
+import re
 
 from hcpcs_lint.model import InputError
 
@@ -17,6 +18,8 @@ _CONTROL = frozenset(range(0x20)) - {0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1A, 0x1B}
 _CONTROL_BYTES = bytes(sorted(_CONTROL))
 _SAMPLE = 64 * 1024
 _MAX_CONTROL_SHARE = 0.05
+# A well-formed multi-byte UTF-8 sequence; cp1252 text almost never holds one (none in any release).
+_UTF8_SEQUENCE = re.compile(rb"[\xC2-\xDF][\x80-\xBF]|[\xE0-\xEF][\x80-\xBF]{2}|[\xF0-\xF4][\x80-\xBF]{3}")
 
 
 def _line_and_column(data: bytes, pos: int) -> tuple[int, int]:
@@ -42,6 +45,28 @@ def _check_not_binary(path: str, data: bytes) -> None:
         raise _binary_error(path, data, first, f"{controls} control bytes in the first {len(sample)}")
 
 
+def _check_not_mixed(path: str, data: bytes) -> None:
+    """Not UTF-8 as a whole, yet with UTF-8 sequences in it: lines saved in two encodings (a
+    UTF-8 paste into a cp1252 file). Decoding it either way garbles one part, so refuse it,
+    naming a line of each."""
+    utf8 = _UTF8_SEQUENCE.search(data)
+    if utf8 is None:
+        return
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        sample = utf8.group(0).decode("utf-8", "replace")
+        good, _ = _line_and_column(data, utf8.start())
+        bad, col = _line_and_column(data, exc.start)
+        raise InputError(
+            path,
+            f"mixed encodings: line {good} is UTF-8 ({sample!r}) but byte "
+            f"0x{data[exc.start]:02X} at column {col} of line {bad} is not; save the file in one "
+            "encoding (UTF-8)",
+            bad,
+        ) from None
+
+
 def decode_text(path: str, data: bytes) -> tuple[str, str]:
     """Decode file bytes, returning ``(text, encoding)``.
 
@@ -64,6 +89,7 @@ def decode_text(path: str, data: bytes) -> tuple[str, str]:
         return data.decode("utf-8-sig"), "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"
     except UnicodeDecodeError:
         pass
+    _check_not_mixed(path, data)
     try:
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError as exc:

@@ -15,6 +15,8 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from hcpcs_lint.model import InputError, Location, Record, RecordKind
+from hcpcs_lint.sources import codes
+from hcpcs_lint.sources.bounded import check_xlsx_extent
 from hcpcs_lint.sources.codes import level_of
 from hcpcs_lint.sources.release import date_from_name
 
@@ -107,6 +109,7 @@ def _header_name(value: Any) -> str:
 
 
 def _find_header(where: str, rows: Sequence[Sequence[Any]]) -> tuple[int, dict[str, int]]:
+    half: tuple[str, int] | None = None  # a code column without a descriptor column, or the reverse
     for index, row in enumerate(rows[:_HEADER_SEARCH_ROWS]):
         columns: dict[str, int] = {}
         for col, value in enumerate(row):
@@ -115,6 +118,17 @@ def _find_header(where: str, rows: Sequence[Sequence[Any]]) -> tuple[int, dict[s
                 columns[field] = col
         if all(f in columns for f in _REQUIRED):
             return index, columns
+        # A third-party table ("HCPCS" | "HCPCS Code Descriptor"): the names every user table accepts.
+        names = [_cell_text(v) for v in row]
+        code = codes.find_column(names, codes.CODE_COLUMNS)
+        long = codes.find_column(names, codes.DESCRIPTOR_COLUMNS)
+        if code is not None and long is not None:
+            short = codes.find_column(names, codes.SHORT_COLUMNS)
+            return index, {"code": code, "long": long} | ({} if short is None else {"short": short})
+        if half is None and (message := codes.half_table(names)):
+            half = (message, index + 1)
+    if half is not None:
+        raise InputError(where, *half)
     raise InputError(
         where,
         f"no header row with HCPC and LONG DESCRIPTION columns in the first {_HEADER_SEARCH_ROWS} rows "
@@ -126,6 +140,8 @@ def _open_rows(where: str, data: bytes) -> tuple[str, list[list[Any]]]:
     """The first sheet's name and all its rows, from A1 so that list index + 1 is the sheet row."""
     from python_calamine import CalamineWorkbook
 
+    if data.startswith(b"PK"):
+        check_xlsx_extent(where, data)  # before calamine allocates the grid
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         try:
@@ -139,7 +155,15 @@ def _open_rows(where: str, data: bytes) -> tuple[str, list[list[Any]]]:
     except (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError):
         raise
     except BaseException as exc:  # calamine raises its own errors and pyo3 PanicException (a BaseException)
-        raise InputError(where, f"cannot read workbook: {type(exc).__name__}: {exc}") from None
+        raise InputError(where, f"cannot read workbook: {_plain(exc)}") from None
+
+
+def _plain(exc: BaseException) -> str:
+    """The workbook library's complaint in the user's terms, not its type names."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    if "detect file format" in text:
+        return "the content is not an .xlsx, .xlsm, .xls or .ods workbook"
+    return text[:300]
 
 
 class _Pending:

@@ -38,9 +38,15 @@ def test_a_missing_input_or_history_file_is_one_line_and_exit_2(tmp_path: Path) 
     assert not (tmp_path / "r.md").exists()
 
 
-def test_output_is_required_and_formats_are_checked() -> None:
-    assert CliRunner().invoke(main, ["report"]).exit_code == 2
-    assert CliRunner().invoke(main, ["report", "--format", "pdf", "-o", "x"]).exit_code == 2
+def test_output_is_required_and_formats_are_checked(tmp_path: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(main, ["report"]).exit_code == 2
+    assert runner.invoke(main, ["report", "--format", "pdf", "-o", "x"]).exit_code == 2
+    unknown = runner.invoke(main, ["report", "-o", str(tmp_path / "r.pdf")])
+    assert unknown.exit_code == 2 and "cannot tell the format of" in unknown.output
+    two = runner.invoke(main, ["report", "--format", "md", "-o", "a.md", "-o", "b.md"])
+    assert two.exit_code == 2 and "--format names one format" in two.output
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_history_says_since_when_and_charts_every_release(data_dir: Path, tmp_path: Path) -> None:

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from hcpcs_lint.casefile import build, code_ranges, render
-from hcpcs_lint.casefile.case import removed, strike
+from hcpcs_lint.casefile import render
+from hcpcs_lint.casefile.case import build, code_ranges, removed, strike
 
 Q2041 = (
     "Axicabtagene ciloleucel, up to 200 million autologous anti-cd19 car positive viable t cells, "
@@ -213,8 +213,8 @@ def test_markdown_strikes_the_clause_and_proposes_check_s_fix() -> None:
     assert "- J3393: Injection, betibeglogene autotemcel, per treatment" in md
     # descriptors with markup characters are escaped, so a comment box shows them as written
     doc = document()
-    doc["findings"][0]["fix"]["descriptor"] = "Cells *per* dose_1"
-    assert "Proposed: Cells \\*per\\* dose\\_1" in render("md", build(doc)).decode()
+    doc["findings"][0]["fix"]["descriptor"] = "Cells *per* _dose_ of file_name.xlsx"
+    assert "Proposed: Cells \\*per\\* \\_dose\\_ of file_name.xlsx\n" in render("md", build(doc)).decode()
 
 
 class _Outline(HTMLParser):

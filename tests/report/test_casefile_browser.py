@@ -4,8 +4,8 @@ Chromium opens the report of the bundled corpus from a file, with every network 
 and recorded. The test asserts no console error and no page error, no request leaving the page,
 every code that ``check`` flags under HL101 present and visible with its clause struck through,
 nothing wider than a phone's screen, a print layout without the table of contents, and saves a
-screenshot (``HCPCS_LINT_SCREENSHOT=path`` also writes it there: ``make screenshot`` refreshes
-docs/img/report.png). ``.ci/run`` installs chromium when it is missing; the test skips, saying
+screenshot (``HCPCS_LINT_SCREENSHOT=path`` also writes it there, and the first code's section
+beside it as ``*-code.png``: ``make screenshot`` refreshes docs/img/report.png and report-code.png). ``.ci/run`` installs chromium when it is missing; the test skips, saying
 why, only when no chromium can be found.
 """
 
@@ -115,8 +115,11 @@ def test_every_flagged_code_is_visible_with_no_console_error(
     page.screenshot(path=str(shot))
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     if target := os.environ.get("HCPCS_LINT_SCREENSHOT"):
+        # the README's pictures: the top of the page, and the first code's section
         Path(target).parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=target)
+        first = page.locator(f"#code-{flagged[0]['code']}")
+        first.screenshot(path=str(Path(target).with_name(Path(target).stem + "-code.png")))
     page.close()
 
 

@@ -293,6 +293,10 @@ FINDING_KEYS = [
     "services",
     "related",
     "fix",
+    "page",
+    "request",
+    "request_kind",
+    "change",
 ]
 
 
@@ -300,7 +304,8 @@ def test_json_document_round_trips_with_every_key() -> None:
     out = render("json", report(warning(), info(), hl101()))
     doc = json.loads(out)
     assert doc == jsonfmt.document(report(warning(), info(), hl101()))
-    assert list(doc) == ["summary", "findings"]
+    assert list(doc) == ["summary", "findings", "resolved"]
+    assert doc["resolved"] == []
     assert doc["summary"] == {
         "records": 3,
         "findings": 3,

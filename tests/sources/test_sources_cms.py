@@ -440,14 +440,15 @@ def _fake_readers(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, str]]
     ("name", "body", "kind"),
     [
         ("codes.csv", "Q2041,Axicabtagene ciloleucel\r\n", "table"),
-        ("codes.tsv", "Q2041\tAxicabtagene\n", "table"),
+        # No header, code TAB text: the AMA CPT long-descriptor layout, read as code lines.
+        ("codes.tsv", "Q2041\tAxicabtagene\n", "lines"),
         ("codes.txt", 'code,descriptor\r\nQ2041,"Axicabtagene, per dose"\r\n', "table"),
         ("codes.txt", "HCPC\tLONG DESCRIPTION\nQ2041\tAxi\n", "table"),
         ("draft.md", "Q2041, per dose\n", "draft"),
         ("draft.txt", "Intro\n\n| Code | Descriptor |\n|---|---|\n| Q2041 | Axi |\n", "draft"),
         ("draft.txt", "> Q2041 Axicabtagene, per dose\n", "draft"),
         ("stdin.txt", "Q2041 Axicabtagene ciloleucel, up to 200 million, per therapeutic dose\n", "lines"),
-        ("plain", "Injection, lovotibeglogene autotemcel, per treatment", "lines"),
+        ("plain", "J3394 Injection, lovotibeglogene autotemcel, per treatment", "lines"),
     ],
 )
 def test_dispatch_to_text_readers(
@@ -485,11 +486,16 @@ def test_detect_kind_table() -> None:
     assert detect_format("-", b"HCPC,SEQNUM,RECID,LONG DESCRIPTION\n") == "table"
 
 
-def test_detect_anweb_needs_more_than_one_record_shaped_token() -> None:
+def test_detect_anweb_demands_the_320_column_layout(make_anweb_line: Callable[..., str]) -> None:
     one = b"Q2041001003 is what the fixed-width line starts with\nand then ordinary text\nmore text\n"
     assert detect_format("-", one) == "lines"
     short_records = b"Q2041001003Axi\nQ2041002004more\nQ2042001003Tisa\n"
-    assert detect_format("-", short_records) == "anweb"
+    assert detect_format("-", short_records) == "lines"
+    full = make_anweb_line("Q2041", "Axi")
+    assert detect_format("r.txt", (full + "\r\n").encode()) == "anweb"
+    assert detect_format("r.txt", (full.rstrip() + "\r\n").encode()) != "anweb"
+    continuation = make_anweb_line("Q2041", "more", seq=2, ric="4")
+    assert detect_format("r.txt", (continuation + "\n").encode()) != "anweb"
 
 
 def test_stdin_bytes_text_and_binary_kinds(
