@@ -117,13 +117,14 @@ def snapshot(path: str, linter: Linter, *, effective: str | None = None) -> Snap
     from hcpcs_lint.sources import read_release
 
     release = read_release(path, effective=effective)
-    records = release.records
     info = release_info(path, release.effective)
-    result = linter.lint(records)
+    dated = any(r.added or r.terminated or r.action_effective for r in release.records)
+    result = linter.lint(release)  # as check lints it: a whole release is its own peers, as of its date
+    del release
     by_code: dict[str, list[Finding]] = {}
     for f in result.findings:
         by_code.setdefault(f.record.code, []).append(f)
-    snap = Snapshot(info, has_dates=any(r.added or r.terminated or r.action_effective for r in records))
+    snap = Snapshot(info, has_dates=dated)
     for e in result.entries:
         rec = e.record
         found = by_code.get(rec.code, [])

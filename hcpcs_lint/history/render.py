@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from hcpcs_lint.charts import text_bars
-from hcpcs_lint.history.diff import ReleaseDiff, Revised, WordOp, render_words
+from hcpcs_lint.history.diff import ClauseChange, ReleaseDiff, WordOp, render_words
 from hcpcs_lint.history.timeline import History
 
 _DEL, _INS = "red strike", "bold green"
@@ -99,7 +99,9 @@ def diff_terminal(d: ReleaseDiff, *, color: bool = False, width: int = 100) -> s
         if revs:
             grid = section(title, len(revs))
             for r in revs:
-                grid.add_row(r.code, _revision_text(r, color))
+                grid.add_row(r.code, _words(r.words, color))
+                for c in r.clauses:
+                    grid.add_row("", Text(_clause_line(c), style="dim"))
             con.print(grid)
     for title, changes in (("Findings new", d.findings_new), ("Findings resolved", d.findings_resolved)):
         if changes:
@@ -110,18 +112,10 @@ def diff_terminal(d: ReleaseDiff, *, color: bool = False, width: int = 100) -> s
     return _trimmed(con)
 
 
-def _revision_text(r: Revised, color: bool) -> Any:
-    from rich.text import Text
-
-    text: Text = _words(r.words, color)
-    for c in r.clauses:
-        line = f"\n  {c.kind} {c.change}: "
-        if c.change == "changed":
-            line += f"“{c.old}” → “{c.new}”"
-        else:
-            line += f"“{c.old if c.change == 'vanished' else c.new}”"
-        text.append(line, style="dim")
-    return text
+def _clause_line(c: ClauseChange) -> str:
+    if c.change == "changed":
+        return f"{c.kind} changed: “{c.old}” → “{c.new}”"
+    return f"{c.kind} {c.change}: “{c.old if c.change == 'vanished' else c.new}”"
 
 
 def _cell(text: str) -> str:
@@ -219,14 +213,25 @@ def history_terminal(h: History, *, color: bool = False, width: int = 100) -> st
         con.print(Text.assemble((tl.code, "bold"), f"  present in {', '.join(tl.present_in)}; text {state}"))
         flagged = ", ".join(tl.flagged_in) if tl.flagged_in else "none"
         con.print(Text(f"  flagged by {h.rule} in: {flagged}", style="dim"))
+        events = Table.grid(padding=(0, 2))
+        for _ in range(3):
+            events.add_column()
         for e in tl.events:
-            date = f" ({e.date})" if e.date else ""
-            head = Text.assemble("  ", (f"{e.release:<9}", "bold"), f" {e.event}{date}: ")
+            what = e.event
+            if e.date:
+                what += (
+                    f" (added {e.date})"
+                    if e.event in ("first seen", "reappeared", "reactivated")
+                    else f" {e.date}"
+                )
             if e.word_diff is not None:
-                head.append(e.word_diff)
+                body = Text(e.word_diff)
             elif e.event in ("first seen", "reappeared", "reactivated"):
-                head.append(e.descriptor)
-            con.print(head)
+                body = Text(e.descriptor)
+            else:
+                body = Text("")
+            events.add_row(Text(f"  {e.release}", style="bold"), what, body)
+        con.print(events)
         grid = Table.grid(padding=(0, 2))
         for name in ("kind", "clause", "first seen", "releases"):
             grid.add_column(name, style="dim" if name == "kind" else "")

@@ -5,13 +5,16 @@ Each release is linted once per session and the snapshots are shared by every te
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
-from hcpcs_lint.engine import Linter, bundled_corpus_path
+from hcpcs_lint import config as cfg
+from hcpcs_lint.cli import main
+from hcpcs_lint.cli.common import make_linter
 from hcpcs_lint.history import Snapshot, build_history, diff_snapshots, in_release_order, snapshot
-from hcpcs_lint.sources import load
 
 RELEASES = {
     "2019": "2019/HCPC2019_CONTR_ANWEB.txt",
@@ -23,7 +26,7 @@ RELEASES = {
 
 @pytest.fixture(scope="module")
 def snaps(data_dir: Path) -> dict[str, Snapshot]:
-    linter = Linter(reference=list(load(str(bundled_corpus_path()))))
+    linter = make_linter(cfg.Config(), None)  # what check builds with no options
     return {label: snapshot(str(data_dir / rel), linter) for label, rel in RELEASES.items()}
 
 
@@ -36,6 +39,13 @@ def test_release_labels_and_dates(snaps: dict[str, Snapshot]) -> None:
     }
     shuffled = [snaps[k].release.path for k in ("Oct 2025", "2019", "Jul 2025", "2020")]
     assert in_release_order(shuffled) == [snaps[k].release.path for k in RELEASES]
+
+
+def test_findings_are_those_of_check(snaps: dict[str, Snapshot], data_dir: Path) -> None:
+    result = CliRunner().invoke(main, ["check", str(data_dir / RELEASES["2020"]), "--output-format", "json"])
+    from_check = {(f["code"], f["rule"]) for f in json.loads(result.output)["findings"]}
+    from_snapshot = {(s.code, f.rule) for s in snaps["2020"].codes.values() for f in s.findings}
+    assert from_check and from_snapshot == from_check
 
 
 def test_diff_2020_to_october_2025(snaps: dict[str, Snapshot]) -> None:
