@@ -88,6 +88,18 @@ def main() -> int:
         f"| `hcpcs-lint check` whole Oct 2025 release | {check:.2f} s ({check / bare:.1f}x bare import) |"
     )
 
+    # diff reads and lints each release once: it should take well under linting both twice.
+    old19 = data / RELEASES[0]
+    check19 = wall(
+        [py, "-m", "hcpcs_lint", "check", "--output-format", "concise", "--no-progress", str(old19)]
+    )
+    diff = wall([py, "-m", "hcpcs_lint", "diff", "--output-format", "json", str(old19), str(data / OCT)])
+    twice = 2 * (check19 + check)
+    rows.append(f"| `hcpcs-lint check` 2019 and Oct 2025, each twice (sum of medians) | {twice:.2f} s |")
+    rows.append(
+        f"| `hcpcs-lint diff` 2019 → Oct 2025 | {diff:.2f} s ({diff / twice:.2f}x linting both twice) |"
+    )
+
     repl = ROOT / "benchmarks" / "repl_latency.py"
     if repl.is_file():
         out = subprocess.run(

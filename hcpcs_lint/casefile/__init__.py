@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from hcpcs_lint.casefile.chart import CHART_TITLE, chart_png, chart_svg
+
 if TYPE_CHECKING:
     from hcpcs_lint.casefile.case import Case
 
 # Output file extensions and the format each means.
 EXTENSIONS = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".docx": "docx"}
 FORMATS = tuple(dict.fromkeys(EXTENSIONS.values()))  # html, md, docx
-CHART_TITLE = "Level II product codes bundling CPT-covered services"
 
 __all__ = ["CHART_TITLE", "EXTENSIONS", "FORMATS", "chart_png", "chart_svg", "render"]
 
@@ -38,23 +39,3 @@ def render(fmt: str, case: Case) -> bytes:
 
         return word.render(case)
     raise ValueError(f"unknown report format {fmt!r}; choose one of: {', '.join(FORMATS)}")
-
-
-def chart_svg(case: Case) -> str:
-    """The chart as an ``<svg>`` element to inline in HTML: no XML prolog, DOCTYPE or RDF metadata,
-    so the page holds nothing that names an outside address but the SVG namespaces."""
-    import re
-
-    from hcpcs_lint import charts
-
-    labels, series = case.chart_series()
-    text = charts.svg(labels, series, title=CHART_TITLE, ylabel="codes", width=9.0)
-    text = text[text.index("<svg") :]
-    return re.sub(r"\s*<metadata>.*?</metadata>", "", text, flags=re.S)
-
-
-def chart_png(case: Case) -> bytes:
-    from hcpcs_lint import charts
-
-    labels, series = case.chart_series()
-    return charts.png(labels, series, title=CHART_TITLE, ylabel="codes", width=9.0)

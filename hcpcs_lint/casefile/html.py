@@ -98,7 +98,7 @@ def _summary(case: Case) -> str:
 
 
 def _charts(case: Case) -> str:
-    from hcpcs_lint.casefile import CHART_TITLE, chart_svg
+    from hcpcs_lint.casefile.chart import CHART_TITLE, chart_svg
 
     out = ['<section id="charts">', "<h2>Codes bundling services, per release and class</h2>"]
     out.append(f'<figure role="img" aria-label="{escape(CHART_TITLE)}">{chart_svg(case)}')

@@ -41,7 +41,7 @@ def render(case: Case) -> bytes:
     ]
     from docx.shared import Inches
 
-    from hcpcs_lint.casefile import chart_png
+    from hcpcs_lint.casefile.chart import chart_png
 
     doc.add_picture(io.BytesIO(chart_png(case)), width=Inches(6.5))
     _table(doc, ["Release", *(name for name, _ in series), "All"], rows)

@@ -63,7 +63,12 @@ def diff_terminal(d: ReleaseDiff, *, color: bool = False, width: int = 100) -> s
     from rich.text import Text
 
     con = _console(color, width)
-    con.print(Text(f"{d.old.label} ({d.old.effective}) → {d.new.label} ({d.new.effective})", style="bold"))
+    con.print(
+        Text(
+            f"{d.old.label} ({d.old.effective or 'no date'}) → {d.new.label} ({d.new.effective or 'no date'})",
+            style="bold",
+        )
+    )
     con.print(Text(f"old: {d.old.path}\nnew: {d.new.path}", style="dim"))
     con.print(_summary(d.counts()))
     for note in d.notes:

@@ -59,7 +59,9 @@ def split_input(text: str, ref: Reference) -> tuple[list[Record], list[Problem]]
     """
     records: list[Record] = []
     problems: list[Problem] = []
+    start = 0  # offset of the line in the paste, so positions are exact as in ``check -``
     for n, line in enumerate(text.split("\n"), 1):
+        line_start, start = start, start + len(line) + 1
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             continue
@@ -88,7 +90,9 @@ def split_input(text: str, ref: Reference) -> tuple[list[Record], list[Problem]]
             continue
         for rec in got:
             code = f"#{n}" if rec.code.startswith("#") else rec.code
-            records.append(replace(rec, code=code, location=Location(PASTE, n, rec.location.column)))
+            off = None if rec.location.offset is None else line_start + rec.location.offset
+            where = Location(PASTE, n, rec.location.column, off)
+            records.append(replace(rec, code=code, location=where))
     return records, problems
 
 

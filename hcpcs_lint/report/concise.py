@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hcpcs_lint.model import Finding
-from hcpcs_lint.report import Report, display_path, position, sorted_findings, summary_lines
+from hcpcs_lint.report.base import Report, display_path, position, sorted_findings, summary_lines
 
 
 def where(finding: Finding) -> str:

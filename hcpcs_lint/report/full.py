@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.text import Text
 
 from hcpcs_lint.model import Finding
-from hcpcs_lint.report import Report, display_path, position, rule_info, sorted_findings, summary_lines
+from hcpcs_lint.report.base import Report, display_path, position, rule_info, sorted_findings, summary_lines
 from hcpcs_lint.report.diff import word_diff
 from hcpcs_lint.report.styles import SEVERITY_STYLE, SPAN_STYLE
 

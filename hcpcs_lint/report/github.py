@@ -7,7 +7,7 @@ Escaping follows the runner's workflow-command parser (actions/toolkit ``command
 from __future__ import annotations
 
 from hcpcs_lint.model import Finding
-from hcpcs_lint.report import Report, position, sorted_findings
+from hcpcs_lint.report.base import Report, position, sorted_findings
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 

@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from hcpcs_lint.model import Finding
-from hcpcs_lint.report import Report, counts, position, sorted_findings
+from hcpcs_lint.report.base import Report, counts, position, sorted_findings
 
 
 def finding_dict(finding: Finding) -> dict[str, Any]:

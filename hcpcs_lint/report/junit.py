@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 from hcpcs_lint.model import Finding, Record
-from hcpcs_lint.report import Report, display_path, position, sorted_findings
+from hcpcs_lint.report.base import Report, display_path, position, sorted_findings
 
 # Characters XML 1.0 cannot carry at all (a CMS file with a stray control byte must still give valid XML).
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from hcpcs_lint.model import Finding
-from hcpcs_lint.report import Report, RuleInfo, position, rule_info, sorted_findings
+from hcpcs_lint.report.base import Report, RuleInfo, position, rule_info, sorted_findings
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/hcpcs-lint/"

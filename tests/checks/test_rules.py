@@ -8,25 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from hcpcs_lint.engine import Context, Linter, make_entry
-from hcpcs_lint.fixes import fix_record
-from hcpcs_lint.model import InputError, Location, Record
+from hcpcs_lint.engine import Linter
+from hcpcs_lint.model import InputError
 from hcpcs_lint.rulebook import Example, Rule, load_rule, load_rules
+from tests.helpers import lint_with
 
 RULES = load_rules()
-LINTER = Linter(rules=RULES)
-
-
-def _run(rule: Rule, ex: Example) -> tuple[list, Context, Record]:
-    rec = Record(code=ex.code, long=ex.descriptor, location=Location("example", 1, 1))
-    context = [
-        Record(code=c, long=t, location=Location("context", i + 1, 1)) for i, (c, t) in enumerate(ex.context)
-    ]
-    entry = make_entry(rec, LINTER.cat)
-    ctx = Context(
-        LINTER.cat, LINTER.config, LINTER.corpus_for([entry, *[make_entry(r, LINTER.cat) for r in context]])
-    )
-    return LINTER.check_entry(entry, ctx, [rule]), ctx, rec
 
 
 CASES_FAIL = [(r, ex) for r in RULES for ex in r.failing]
@@ -43,7 +30,8 @@ def test_every_rule_has_examples() -> None:
     ("rule", "ex"), CASES_FAIL, ids=[f"{r.code}-fail{i}" for i, (r, _) in enumerate(CASES_FAIL)]
 )
 def test_failing_example(rule: Rule, ex: Example) -> None:
-    findings, ctx, rec = _run(rule, ex)
+    linted = lint_with(rule, ex.descriptor, code=ex.code, context=ex.context)
+    findings = linted.findings
     assert findings, f"{rule.code} did not flag {ex.descriptor!r}"
     assert all(f.rule == rule.code for f in findings)
     if ex.cpt:
@@ -51,9 +39,8 @@ def test_failing_example(rule: Rule, ex: Example) -> None:
     if ex.related:
         assert set(ex.related) <= {r.code for f in findings for r in f.related}
     if ex.fixed is not None:
-        outcome = fix_record(Linter(rules=[rule], catalog=LINTER.cat), rec, ctx, unsafe=True)
-        assert outcome.text == ex.fixed
-        again, _, _ = _run(rule, Example(ex.fixed, ex.code, context=ex.context))
+        assert linted.fixed == ex.fixed
+        again = lint_with(rule, ex.fixed, code=ex.code, context=ex.context).findings
         assert again == [], f"the fixed text still fails {rule.code}"
 
 
@@ -61,7 +48,7 @@ def test_failing_example(rule: Rule, ex: Example) -> None:
     ("rule", "ex"), CASES_PASS, ids=[f"{r.code}-pass{i}" for i, (r, _) in enumerate(CASES_PASS)]
 )
 def test_passing_example(rule: Rule, ex: Example) -> None:
-    findings, _, _ = _run(rule, ex)
+    findings = lint_with(rule, ex.descriptor, code=ex.code, context=ex.context).findings
     assert findings == [], f"{rule.code} flagged {ex.descriptor!r}: {findings[0].message}"
 
 

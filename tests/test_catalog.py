@@ -1,0 +1,72 @@
+"""The catalog (hcpcs_lint/catalog.py, rules/catalog/*.toml): product classes from INN/USAN stems,
+inclusion items matched to CPT services, things (kits, bags) never taken for services."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hcpcs_lint.catalog import load_catalog
+from hcpcs_lint.model import InputError
+from hcpcs_lint.parser import parse
+from tests.helpers import catalog
+
+CAR_T = (
+    "Axicabtagene ciloleucel, up to 200 million autologous anti-cd19 car positive viable t cells, "
+    "including leukapheresis and dose preparation procedures, per therapeutic dose"
+)
+GENE = "Injection, betibeglogene autotemcel, per treatment"
+
+
+def classes(text: str) -> frozenset[str]:
+    return catalog().classify(parse(text))
+
+
+def test_stems_give_classes_with_their_ancestors() -> None:
+    car_t = classes(CAR_T)
+    assert {"leucel", "autologous-cell-therapy", "cell-therapy", "any-product"} <= car_t
+    assert "autotemcel" in classes(GENE)
+    assert catalog().ancestors("leucel") == ["leucel", "autologous-cell-therapy", "cell-therapy"]
+    assert catalog().depth("leucel") == 3
+
+
+def test_peer_group_is_the_broadest_and_specific_class_the_narrowest() -> None:
+    cat = catalog()
+    assert cat.peer_group(classes(CAR_T)) == cat.peer_group(classes(GENE)) == "autologous-cell-therapy"
+    specific = cat.specific_class(classes(CAR_T))
+    assert specific is not None and cat.depth(specific) >= cat.depth("leucel")
+
+
+def test_a_word_that_only_ends_like_a_stem_is_no_product_class() -> None:
+    assert classes("Amnioexcel, per square centimeter") & {"cell-therapy", "leucel"} == set()
+
+
+def test_service_items_match_cpt_services_for_the_product_class() -> None:
+    match = catalog().match_item("leukapheresis", classes(CAR_T))
+    assert match is not None and match.score == 100
+    assert [c for s in match.services for c in s.cpt] == ["38225"]
+    # The same item on a product outside the service's classes is no match.
+    assert catalog().match_item("leukapheresis", frozenset({"any-product"})) is None
+
+
+@pytest.mark.parametrize("item", ["dose preparation kit", "the infusion bag", "administration set tubing"])
+def test_things_are_not_services(item: str) -> None:
+    assert catalog().match_item(item, classes(CAR_T)) is None
+
+
+def test_hedges_and_generic_tails_are_trimmed() -> None:
+    assert catalog().core("all other preparatory procedures") == ("preparatory", "preparatory")
+    assert catalog().core("harvesting of t cells")[1] == "harvesting"
+
+
+def test_classes_are_computed_once_per_text() -> None:
+    first = catalog().classify(parse(GENE))
+    assert catalog().classify(parse(GENE)) is first
+    assert catalog().level1 is None  # no licensed CPT file unless the user gives one (--cpt)
+
+
+def test_missing_catalog_folder_is_a_named_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="catalog directory not found") as err:
+        load_catalog([tmp_path / "nope"])
+    assert str(tmp_path / "nope") in str(err.value)
