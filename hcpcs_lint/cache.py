@@ -80,16 +80,14 @@ def _tree_files(root: Path, patterns: Sequence[str]) -> list[Path]:
 
 
 @lru_cache(maxsize=8)
-def fingerprint(extra_dirs: tuple[str, ...] = ()) -> str:
-    """What every cached result depends on besides its input: the tool's version and sources,
-    the grammar and vocabulary, the bundled rules and catalog, and a team's extra rule and
-    catalog folders (their contents, not their names)."""
-    from hcpcs_lint.catalog import rules_dir
-
+def fingerprint(data_dirs: tuple[str, ...] = ()) -> str:
+    """What every cached result depends on besides its input: the tool's version and sources
+    (grammar and vocabulary among them), and the contents (not the names) of ``data_dirs``:
+    the bundled rules and catalog and a team's extra catalog folders."""
     h = hashlib.sha256(f"{__version__}\0{FORMAT}\0".encode())
     package = Path(__file__).resolve().parent
-    roots = [(package, ("*.py", "*.lark", "*.toml")), (rules_dir(), ("*.toml",))]
-    roots += [(Path(d), ("*.toml",)) for d in extra_dirs]
+    roots = [(package, ("*.py", "*.lark", "*.toml"))]
+    roots += [(Path(d), ("*.toml",)) for d in data_dirs]
     for root, patterns in roots:
         if not root.is_dir():
             h.update(f"missing {root}\0".encode())

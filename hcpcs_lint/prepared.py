@@ -260,7 +260,9 @@ def locate(path: str, *, effective: str | None = None, catalog_dirs: Sequence[st
     data = read_bytes(path)
     k = ""
     if cache.enabled():
-        fp = cache.fingerprint(tuple(str(d) for d in catalog_dirs))
+        from hcpcs_lint.catalog import rules_dir
+
+        fp = cache.fingerprint((str(rules_dir()), *(str(d) for d in catalog_dirs)))
         k = cache.key("parsed", fp, cache.digest(data), Path(path).name, effective or "")
     return Source(path, data, k, effective)
 
