@@ -86,7 +86,7 @@ def fingerprint(data_dirs: tuple[str, ...] = ()) -> str:
     the bundled rules and catalog and a team's extra catalog folders."""
     h = hashlib.sha256(f"{__version__}\0{FORMAT}\0".encode())
     package = Path(__file__).resolve().parent
-    roots = [(package, ("*.py", "*.lark", "*.toml"))]
+    roots: list[tuple[Path, tuple[str, ...]]] = [(package, ("*.py", "*.lark", "*.toml"))]
     roots += [(Path(d), ("*.toml",)) for d in data_dirs]
     for root, patterns in roots:
         if not root.is_dir():
