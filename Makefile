@@ -26,7 +26,11 @@ demo: $(STAMP)
 	@echo "== 3. Proposed revisions for the whole corpus (unified diff; nothing is rewritten)"
 	@$(BIN)/hcpcs-lint check --select HL101 --diff --unsafe-fixes || test $$? -eq 1
 	@echo
-	@echo "== 4. The case for revised descriptors, as a report to send (also --format md or docx)"
+	@echo "== 4. A CMS-style application summary as committees paste it (.txt): requests, what each resolves, the patch"
+	@$(BIN)/hcpcs-lint check --select HL101 --output-format concise --no-progress corpora/drafts/application-summary.txt || test $$? -eq 1
+	@$(BIN)/hcpcs-lint check --select HL101 --diff --unsafe-fixes --no-progress corpora/drafts/application-summary.txt || test $$? -eq 1
+	@echo
+	@echo "== 5. The case for revised descriptors, as a report to send (also --format md or docx)"
 	@mkdir -p build
 	@$(BIN)/hcpcs-lint report --format html -o build/report.html
 	@echo "Report: $(abspath build/report.html)"

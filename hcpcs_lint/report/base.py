@@ -84,13 +84,14 @@ def position(finding: Finding) -> Position:
     return Position(line, column, end_line, end_column, exact=True)
 
 
-def sort_key(finding: Finding) -> tuple[str, str, int, int, str, str, int, str]:
-    """Order by path, line, column, rule: stable across runs whatever order the engine produced."""
+def sort_key(finding: Finding) -> tuple[str, str, int, int, int, str, str, int, str]:
+    """Order by path, page, line, column, rule: stable across runs whatever order the engine produced."""
     loc = finding.record.location
     pos = position(finding)
     return (
         loc.path,
         loc.member or "",
+        loc.page or 0,
         pos.line or 0,
         pos.column or 0,
         finding.rule,

@@ -1,11 +1,12 @@
 """Descriptor revisions as a unified diff (for review and ``--diff``) and as a word diff (for the terminal).
 
-``file_patch`` is the other diff ``--diff`` prints: the file's own lines, for files ``--fix`` may
-rewrite, so that ``git apply`` and ``patch -p1`` can apply it.
-
-The unified diff is of descriptors, not of the file: a fixed-width CMS record holds other fields on the
+``unified_diff`` is of descriptors, not of the file: a fixed-width CMS record holds other fields on the
 same line, so each hunk shows the descriptor alone at the record's line, one hunk per record, with the
-HCPCS code in the hunk header where ``diff -p`` would put a function name.
+HCPCS code in the hunk header where ``diff -p`` would put a function name. ``--diff`` prints it for
+files that are never rewritten (CMS releases, PDFs, standard input).
+
+``file_patch`` is the diff of the file's own lines, for the drafts and tables ``--fix`` may rewrite,
+so that ``git apply`` and ``patch -p1`` can apply it.
 """
 
 from __future__ import annotations
