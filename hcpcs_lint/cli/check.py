@@ -176,7 +176,7 @@ def check(
         assessed = assess(linter, result)
         file_findings = assessed.findings
         resolved.extend(assessed.resolved)
-        if fkey:
+        if fkey and len(prepared):  # an empty file stays an error (or not) as --allow-empty says
             cache.write(
                 "findings", fkey, cache.findings_plain([file_findings, assessed.resolved], result.checked)
             )
