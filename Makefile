@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DATA   ?= ../shared/data/hcpcs
 
-.PHONY: demo test lint bench typecheck clean screenshot
+.PHONY: demo test lint bench typecheck clean docs screenshot
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ typecheck: $(STAMP)
 
 test: $(STAMP) lint typecheck
 	$(BIN)/python -m pytest
+
+# The README's rules table, from rules/*.toml (tests/cli/test_docs.py fails when it is stale).
+docs: $(STAMP)
+	$(BIN)/python -m hcpcs_lint.cli.docs README.md
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py --data $(DATA)

@@ -4,6 +4,10 @@ Modelled on ruff: the nearest config file wins (no merging of parents), keys are
 rules are chosen by selectors (code, code prefix, kebab name, group or ``ALL``), and command-line
 flags override the file. A bad config is an :class:`~hcpcs_lint.model.InputError` naming the file,
 so the CLI reports it as ``path:line: message`` with exit code 2 instead of a traceback.
+
+Over 400 lines: the file side (discovery, validation of every key, the CLI merge) and the
+selection side (selectors, per-code ignores, severities, fail-on) read the same key table and
+``Config``; split, the selection module and this one would import each other.
 """
 
 from __future__ import annotations

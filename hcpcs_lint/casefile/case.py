@@ -15,6 +15,9 @@ The input document (a dict, as JSON would give it)::
 A section is written for every code with an HL101 finding; its proposed descriptor is that
 finding's fix, character for character. Clean peers are the ``related`` codes of the code's
 findings, so the precedent in the summary comes from the findings, never from a list of codes.
+
+Over 400 lines: the case file's frozen data and its one builder, ``build``; every type here is
+made only from that one JSON document, and the renderers read them all.
 """
 
 from __future__ import annotations

@@ -60,15 +60,8 @@ class Rule:
         rationale = self.rationale.strip()
         if self.citations:
             rationale += "\n\nCitations:\n" + "\n".join(f"- {c}" for c in self.citations)
-        return RuleInfo(
-            code=self.code,
-            name=self.name,
-            group=self.group,
-            severity=self.severity,
-            summary=self.summary,
-            rationale=rationale,
-            fix_safety=self.fix_safety.strip(),
-        )
+        fix_safety = self.fix_safety.strip()
+        return RuleInfo(self.code, self.name, self.group, self.severity, self.summary, rationale, fix_safety)
 
 
 @dataclass
@@ -145,23 +138,23 @@ class Corpus:
             if e.record.kind == "procedure" and e.desc.head == "product" and e.record.active_on(day)
         )
 
-    @cached_property
-    def by_group(self) -> dict[str, list[Entry]]:
+    def _grouped(self, key: Callable[[Entry], str | None]) -> dict[str, list[Entry]]:
         out: dict[str, list[Entry]] = {}
         for e in self.active_products():
-            g = e.peer_group
-            if g:
-                out.setdefault(g, []).append(e)
+            k = key(e)
+            if k:
+                out.setdefault(k, []).append(e)
         return out
 
     @cached_property
+    def by_group(self) -> dict[str, list[Entry]]:
+        """Active products by peer group (where HL201 compares)."""
+        return self._grouped(lambda e: e.peer_group)
+
+    @cached_property
     def by_style_class(self) -> dict[str, list[Entry]]:
-        out: dict[str, list[Entry]] = {}
-        for e in self.active_products():
-            c = e.style_class
-            if c:
-                out.setdefault(c, []).append(e)
-        return out
+        """Active products by style class (where the style rules take majorities)."""
+        return self._grouped(lambda e: e.style_class)
 
 
 @dataclass

@@ -8,6 +8,8 @@ seven formats cannot drift apart.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from hcpcs_lint.report.base import (
     Counts,
     Position,
@@ -45,15 +47,14 @@ def render(
     fmt: str, report: Report, *, color: bool = False, width: int = 100, show_source: bool = True
 ) -> str:
     """Render ``report`` in ``fmt`` (one of :data:`FORMATS`); the CLI writes the string where it wants."""
-    # Only the chosen format is imported (not at module top, so each format module can import
-    # this package's types; and a JSON run never pays for rich, which only "full" needs).
+    # Imported on first use, only the format printed: a JSON run never loads rich ("full" does).
     import importlib
 
     if fmt == "full":
         from hcpcs_lint.report import full
 
         return full.render(report, color=color, width=width, show_source=show_source)
-    modules = {
+    plain = {
         "concise": ("concise", "render"),
         "json": ("jsonfmt", "render"),
         "json-lines": ("jsonfmt", "render_lines"),
@@ -61,8 +62,10 @@ def render(
         "github": ("github", "render"),
         "junit": ("junit", "render"),
     }
-    if fmt in modules:
-        module, function = modules[fmt]
-        out: str = getattr(importlib.import_module(f"hcpcs_lint.report.{module}"), function)(report)
-        return out
-    raise ValueError(f"unknown output format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+    if fmt not in plain:
+        raise ValueError(f"unknown output format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+    module, function = plain[fmt]
+    renderer: Callable[[Report], str] = getattr(
+        importlib.import_module(f"hcpcs_lint.report.{module}"), function
+    )
+    return renderer(report)

@@ -110,15 +110,8 @@ def rule_info(report: Report, finding: Finding) -> RuleInfo:
     info = report.rules.get(finding.rule)
     if info is not None:
         return info
-    return RuleInfo(
-        code=finding.rule,
-        name=finding.name,
-        group=finding.group,
-        severity=finding.severity,
-        summary=finding.name,
-        rationale="",
-        fix_safety="",
-    )
+    # Positional, in RuleInfo's field order: code, name, group, severity, summary, rationale, fix safety.
+    return RuleInfo(finding.rule, finding.name, finding.group, finding.severity, finding.name, "", "")
 
 
 @dataclass(frozen=True, slots=True)
