@@ -1,9 +1,9 @@
-"""The catalog: services in CPT's jurisdiction and product classes, loaded from rules/catalog/*.toml.
+"""The catalog: actions, supply nouns, product classes and CPT families, from rules/catalog/*.toml.
 
-Kept as data so a policy analyst can add a synonym, a CPT code or a product class without
-touching Python. Matching an inclusion item to a service is fuzzy (rapidfuzz), so misspellings
-("leukopheresis") and rewordings still match; an item whose head noun names a thing
-("administration set tubing", "collection container") never does.
+Kept as data so a policy analyst can add an action word, a supply noun, a jurisdiction, a CPT
+combination or a product class without touching Python; each entry may carry its own pass/fail
+example, which the tests run. services.py reads items with it; misspelt action words
+("leukophoresis") are matched fuzzily (rapidfuzz, imported only when needed).
 """
 
 from __future__ import annotations
@@ -16,8 +16,6 @@ from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from rapidfuzz import fuzz, process, utils
 
 from hcpcs_lint.model import Descriptor, InputError
 
@@ -186,6 +184,8 @@ class Catalog:
 
     @cached_property
     def _term_index(self) -> tuple[list[str], list[Service]]:
+        from rapidfuzz import utils  # imported on first match: a cached run never needs it
+
         pairs = [(utils.default_process(t), s) for s in self.services for t in s.terms]
         return [p for p, _ in pairs], [s for _, s in pairs]
 
@@ -199,6 +199,8 @@ class Catalog:
         keys, services = self._term_index
         if not keys:
             return ()
+        from rapidfuzz import fuzz, process, utils
+
         best = process.extractOne(
             text, keys, scorer=fuzz.token_set_ratio, processor=utils.default_process, score_cutoff=cutoff
         )
@@ -220,6 +222,8 @@ class Catalog:
         """An action for a misspelt word, or None; short words must match exactly."""
         if len(word) < 8 or word.endswith("ed"):
             return None  # a past participle describes use ("administered through"), not a service
+        from rapidfuzz import fuzz, process
+
         best = process.extractOne(word, self.action_words, scorer=fuzz.ratio, score_cutoff=self.cutoff)
         return self.actions[best[0]] if best else None
 

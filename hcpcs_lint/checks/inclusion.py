@@ -17,7 +17,6 @@ from hcpcs_lint.bundling import Bundle, bundles
 from hcpcs_lint.checks.base import cpt_range, finding, join_items
 from hcpcs_lint.checks.context import Context, Entry, Rule
 from hcpcs_lint.model import Finding, Related
-from hcpcs_lint.parser import parse
 from hcpcs_lint.services import Reading, match_services, read_item
 
 
@@ -88,6 +87,8 @@ def revise(text: str, found: Sequence[Bundle], e: Entry | None = None) -> tuple[
 
 
 def _validated(text: str, new: str, e: Entry | None) -> tuple[str | None, str]:
+    from hcpcs_lint.parser import parse  # only when a finding is made: a cached run never parses
+
     if not new or new == text:
         return None, "nothing would be left of the descriptor"
     old, rev = parse(text), parse(new)
