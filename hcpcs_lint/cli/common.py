@@ -26,7 +26,7 @@ def selectors(values: Sequence[str]) -> tuple[str, ...]:
     return tuple(s.strip() for v in values for s in v.split(",") if s.strip())
 
 
-def _stdin() -> Any:
+def stdin_bytes() -> Any:
     """Standard input's bytes (None when it is closed: the reader says so in one line)."""
     return getattr(sys.stdin, "buffer", sys.stdin)
 
@@ -36,7 +36,7 @@ def records(path: str, effective: str | None = None, *, allow_empty: bool = Fals
     all is an error unless allowed."""
     from hcpcs_lint.sources import load
 
-    stdin = _stdin() if path == "-" else None
+    stdin = stdin_bytes() if path == "-" else None
     return list(load(path, stdin=stdin, effective=effective, allow_empty=allow_empty))
 
 
@@ -44,7 +44,7 @@ def read_input(path: str, effective: str | None = None, *, allow_empty: bool = F
     """One input read whole with its kind and effective date (``--effective`` wins)."""
     from hcpcs_lint.sources import read_release
 
-    stdin = _stdin() if path == "-" else None
+    stdin = stdin_bytes() if path == "-" else None
     return read_release(path, stdin=stdin, effective=effective, allow_empty=allow_empty)
 
 
@@ -110,16 +110,17 @@ def make_linter(
     from hcpcs_lint.engine import Linter, bundled_corpus_path
 
     ref_path = reference or config.reference or str(bundled_corpus_path())
-    ref = records(ref_path)
     # The user's CPT file: CSV/TSV with a header, or the AMA layout (code, TAB, descriptor; no header).
     extra = [replace(r, level="I") for r in records(cpt)] if cpt else []
-    return Linter(
+    linter = Linter(
         config=config,
-        reference=ref,
+        reference_path=ref_path,
         include_terminated=include_terminated,
         extra_cpt=extra,
         reference_explicit=bool(reference or config.reference),
     )
+    _ = linter.reference_file  # read it now: a bad reference is reported before any input
+    return linter
 
 
 @contextmanager
