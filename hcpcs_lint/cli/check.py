@@ -162,39 +162,39 @@ def check(
                 checked += n
                 resolved.extend(file_resolved)
                 findings.extend(file_findings)
-            by_file[path] = _Wanted(partial(_records_of, linter, src), linter.wanted)
-            continue
-        try:
-            prepared = linter.prepare(
-                src, stdin=stdin_bytes() if path == "-" else None, allow_empty=allow_empty
-            )
-        except NoDescriptors as exc:
-            if path not in in_folders:
-                raise
-            click.echo(f"hcpcs-lint: notice: skipped {exc.render()}", err=True)
-            targets.remove(path)
-            continue
-        with _progress(path, show=not no_progress and err.isatty()) as advance:
-            result = linter.run(prepared, fix=do_fix or show_diff, unsafe=unsafe_fixes, progress=advance)
-        by_file[path] = [e.record for e in result.entries if linter.wanted(e.record)]
-        checked += result.checked
-        assessed = assess(linter, result)
-        file_findings = assessed.findings
-        resolved.extend(assessed.resolved)
-        if fkey and len(prepared):  # an empty file stays an error (or not) as --allow-empty says
-            cache.write(
-                "findings", fkey, cache.findings_plain([file_findings, assessed.resolved], result.checked)
-            )
-        # A code a request discontinues is not revised: it goes away.
-        revs = [(r, new) for r, new in result.revisions if r.request_kind != "discontinue"]
-        if revs:
-            revisions[path] = revs
-        if do_fix and revs:
-            written = _write(path, revs)
-            fixed += written
-            if written:  # report what is left in the rewritten file, nothing else
-                file_findings = assess(linter, linter.run(read_input(path, as_of))).findings
-        findings.extend(file_findings)
+                by_file[path] = _Wanted(partial(_records_of, linter, src), linter.wanted)
+                continue
+            try:
+                prepared = linter.prepare(
+                    src, stdin=stdin_bytes() if path == "-" else None, allow_empty=allow_empty
+                )
+            except NoDescriptors as exc:
+                if path not in in_folders:
+                    raise
+                click.echo(f"hcpcs-lint: notice: skipped {exc.render()}", err=True)
+                targets.remove(path)
+                continue
+            with _progress(path, show=not no_progress and err.isatty()) as advance:
+                result = linter.run(prepared, fix=do_fix or show_diff, unsafe=unsafe_fixes, progress=advance)
+            by_file[path] = [e.record for e in result.entries if linter.wanted(e.record)]
+            checked += result.checked
+            assessed = assess(linter, result)
+            file_findings = assessed.findings
+            resolved.extend(assessed.resolved)
+            if fkey and len(prepared):  # an empty file stays an error (or not) as --allow-empty says
+                cache.write(
+                    "findings", fkey, cache.findings_plain([file_findings, assessed.resolved], result.checked)
+                )
+            # A code a request discontinues is not revised: it goes away.
+            revs = [(r, new) for r, new in result.revisions if r.request_kind != "discontinue"]
+            if revs:
+                revisions[path] = revs
+            if do_fix and revs:
+                written = _write(path, revs)
+                fixed += written
+                if written:  # report what is left in the rewritten file, nothing else
+                    file_findings = assess(linter, linter.run(read_input(path, as_of))).findings
+            findings.extend(file_findings)
     held_back = 0 if unsafe_fixes else sum(1 for f in findings if f.fix and f.fix.applicability == "unsafe")
 
     if write_baseline:
