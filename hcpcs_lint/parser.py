@@ -19,6 +19,7 @@ segment types (``_Part``, ``_Seg``, ``_Raw``); split, those would become public 
 
 from __future__ import annotations
 
+import io
 import re
 import tomllib
 from bisect import bisect_left
@@ -27,6 +28,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, cast
 
+import lark
 from lark import Lark, Token, Transformer
 from lark.exceptions import LarkError
 
@@ -163,6 +165,7 @@ class _Vocab:
     amount: re.Pattern[str]
     basis: re.Pattern[str]
     qualifier: re.Pattern[str]
+    product_unit: re.Pattern[str]
 
 
 def _alt(words: list[str]) -> str:
@@ -180,13 +183,29 @@ def _vocab() -> _Vocab:
         amount=re.compile(rf"(?:\d|\.\d|(?:{_alt(raw['amount_starts'])})\b)", re.I),
         basis=re.compile(rf"(?:(?:{_alt(raw['basis_starts'])})\b|.*=\s*(?:1|one)\s+unit\b)", re.I),
         qualifier=re.compile(rf"(?:{_alt(raw['qualifier_starts'])})\b", re.I),
+        product_unit=re.compile(rf"\b(?:{_alt(raw['product_units'])})\b", re.I),
     )
 
 
 @lru_cache(maxsize=1)
 def _lark() -> Lark:
+    """The LALR parser; its tables come from the cache when this grammar was analysed before
+    (building them costs about as much as parsing a thousand descriptors)."""
+    from hcpcs_lint import cache
+
     grammar = (resources.files("hcpcs_lint.grammar") / "level2.lark").read_text("utf-8")
-    return Lark(grammar, start="descriptor", parser="lalr", lexer="contextual", transformer=_Build())
+    k = cache.key("lark", lark.__version__, grammar)
+    saved = cache.read("grammar", k)
+    if isinstance(saved, bytes):
+        try:
+            return Lark.__new__(Lark)._load(io.BytesIO(saved), transformer=_Build())
+        except Exception:  # tables from another Lark: build them again
+            pass
+    parser = Lark(grammar, start="descriptor", parser="lalr", lexer="contextual", transformer=_Build())
+    buf = io.BytesIO()
+    parser.save(buf)
+    cache.write("grammar", k, buf.getvalue())
+    return parser
 
 
 # -- typing pass -----------------------------------------------------------------------------------
@@ -199,6 +218,7 @@ _SEP_OR_BRACKET = re.compile(r"[,;()\[\]]")
 _ODD_SPACE = re.compile(r"[^\S \t\r\n\xa0]")
 _UNCOVERED = re.compile("\x00+")
 _TRIM = frozenset(" \t\r\n,;.:()[]")
+_CONNECTORS = frozenset({"and", "or", "and/or"})
 
 
 def head_of(text: str) -> Head:
@@ -416,6 +436,8 @@ def _residue(
                 s += 1
             while text[e - 1] in _TRIM:
                 e -= 1
+            if text[s:e].lower() in _CONNECTORS:
+                continue  # "... and ulceration and for pt1": the "and" joins two clauses
             out.append((s, e))
     return tuple(sorted(set(out)))
 
@@ -452,13 +474,53 @@ def _parse_level2(text: str, level: Level, *, own_head: bool = True) -> Descript
         found = [replace(c, text=text[c.start : c.end]) for c in found]
         found += [Clause("add-on", text[a:b], a, b, keyword="list separately") for a, b in markers]
     clauses = tuple(sorted(found, key=lambda c: (c.start, -c.end)))
+    head = typer.head or ("service" if level == "I" else "product")
+    has_dose = dosed(clauses)
+    if head == "service" and has_dose and level == "II" and clauses and clauses[0].role == "service":
+        # "Ringers lactate infusion, up to 1000 cc": a dose makes the head a product.
+        head = "product"
+        clauses = tuple(replace(c, role="product") if c is clauses[0] else c for c in clauses)
+    elif level == "II" and not has_dose and _service_route(clauses):
+        # "Intravenous infusion, pemivibart, ..., includes infusion and monitoring": a route with a
+        # manner word (or one the inclusion repeats) and no dose anywhere names the service; the
+        # product is what it gives. A bare "Injection, <drug>, 10 mg" stays CMS's product prefix.
+        head = "service"
+        product = next((c for c in clauses if c.role == "product"), None)
+        clauses = tuple(
+            replace(c, role="service")
+            if c is clauses[0]
+            else replace(c, role="qualifier")
+            if c is product
+            else c
+            for c in clauses
+        )
     return Descriptor(
         text=text,
         level=level,
-        head=typer.head or ("service" if level == "I" else "product"),
+        head=head,
         clauses=clauses,
         unparsed=_residue(masked, clauses, failed),
     )
+
+
+def _service_route(clauses: tuple[Clause, ...]) -> bool:
+    """ "Intravenous infusion, <drug>, ..." or "Injection, <drug>, ..., includes injection and
+    monitoring": a route with a manner word, or one the inclusion repeats, names the service."""
+    if not clauses or clauses[0].role != "route":
+        return False
+    words = clauses[0].text.lower().split()
+    if len(words) >= 2:
+        return True
+    again = re.compile(rf"\b{re.escape(words[0])}\b", re.I) if words else None
+    return again is not None and any(
+        again.search(it.text) for c in clauses if c.role == "inclusion" for it in c.items
+    )
+
+
+def dosed(clauses: tuple[Clause, ...]) -> bool:
+    """An amount or billing unit in units only products have ("1 mg", "per therapeutic dose")."""
+    unit = _vocab().product_unit
+    return any(c.role in ("amount", "basis") and unit.search(c.text) for c in clauses)
 
 
 def _top_semicolon(text: str) -> int:

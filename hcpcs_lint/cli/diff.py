@@ -38,9 +38,15 @@ def lint_options(f: Any) -> Any:
 
 
 def linter_for(
-    paths: Sequence[str], config_path: str | None, reference: str | None, select: Any, ignore: Any
+    paths: Sequence[str],
+    *,
+    config_path: str | None,
+    reference: str | None,
+    select: Sequence[str],
+    ignore: Sequence[str],
+    **_: Any,
 ) -> Any:
-    """The Linter ``check`` would build for these files and options."""
+    """The Linter ``check`` would build for these files and the ``lint_options``."""
     config = find_config(list(paths), config_path)
     overrides: dict[str, Any] = {}
     if select:
@@ -75,12 +81,7 @@ def diff_cmd(
     codes: tuple[str, ...],
     old_effective: str | None,
     new_effective: str | None,
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    reference: str | None,
-    config_path: str | None,
-    output_file: str | None,
-    color: bool | None,
+    **shared: Any,
 ) -> None:
     """What changed from release OLD to release NEW (CMS .txt, .xlsx, .zip, or any input check reads)."""
     from hcpcs_lint.history import diff_snapshots, snapshot
@@ -91,14 +92,14 @@ def diff_cmd(
         parse_effective(d, flag) if d else None
         for d, flag in ((old_effective, "--old-effective"), (new_effective, "--new-effective"))
     ]
-    linter = linter_for([old, new], config_path, reference, select, ignore)
+    linter = linter_for([old, new], **shared)
     before = snapshot(old, linter, effective=dates[0])
     d = diff_snapshots(before, snapshot(new, linter, effective=dates[1])).only(codes)
-    with output(output_file) as out:
+    with output(shared["output_file"]) as out:
         if fmt == "json":
             out.write(json.dumps(d.to_json(), indent=2, ensure_ascii=False) + "\n")
         elif fmt == "markdown":
             out.write(diff_markdown(d))
         else:
-            use, width = colour(color, output_file)
+            use, width = colour(shared["color"], shared["output_file"])
             out.write(diff_terminal(d, color=use, width=width))

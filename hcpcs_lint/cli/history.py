@@ -5,6 +5,7 @@ its descriptor's timeline and the release each clause first appeared in. The wor
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 
@@ -30,12 +31,7 @@ def history_cmd(
     rule: str,
     fmt: str,
     svg_file: str | None,
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    reference: str | None,
-    config_path: str | None,
-    output_file: str | None,
-    color: bool | None,
+    **shared: Any,
 ) -> None:
     """Per release (ordered by effective date), how many product codes bundle CPT services, and since when."""
     from hcpcs_lint import charts
@@ -43,7 +39,7 @@ def history_cmd(
     from hcpcs_lint.history.render import history_terminal
     from hcpcs_lint.rulebook import find_rule
 
-    linter = linter_for(releases, config_path, reference, select, ignore)
+    linter = linter_for(releases, **shared)
     found = find_rule(linter.rules, rule)
     if found is None:
         raise InputError("--rule", f"no rule {rule!r}; see hcpcs-lint rule --all")
@@ -53,9 +49,9 @@ def history_cmd(
         title = f"Product codes flagged by {found.code} ({found.name}), per release"
         with output(svg_file) as out:
             out.write(charts.svg(labels, series, title=title, ylabel="codes"))
-    with output(output_file) as out:
+    with output(shared["output_file"]) as out:
         if fmt == "json":
             out.write(json.dumps(h.to_json(), indent=2, ensure_ascii=False) + "\n")
         else:
-            use, width = colour(color, output_file)
+            use, width = colour(shared["color"], shared["output_file"])
             out.write(history_terminal(h, color=use, width=width))

@@ -15,8 +15,8 @@ from typing import Any
 import click
 
 from hcpcs_lint.casefile import EXTENSIONS, FORMATS
-from hcpcs_lint.cli.common import display, expand, find_config, make_linter, records
-from hcpcs_lint.model import Finding, InputError, Record
+from hcpcs_lint.cli.common import display, expand, find_config, make_linter, read_input
+from hcpcs_lint.model import Finding, InputError
 
 
 @click.command("report")
@@ -112,9 +112,9 @@ def report_document(
     entries: list[Any] = []
     effective: str | None = None
     for path in paths:
-        recs: list[Record] = records(path)
-        effective = effective or next((r.effective for r in recs if r.effective), None)
-        result = linter.run(recs)
+        release = read_input(path)  # a whole release is its own peers, as check lints it
+        effective = effective or release.effective
+        result = linter.run(release)
         findings.extend(result.findings)
         checked += result.checked
         entries.extend(result.entries)

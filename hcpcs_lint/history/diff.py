@@ -11,33 +11,27 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from hcpcs_lint.history.release import CodeState, FindingNote, ReleaseInfo, Snapshot, normalise
+from hcpcs_lint.history.release import CodeState, FindingNote, Plain, ReleaseInfo, Snapshot, normalise
 
 _TOKEN = re.compile(r"\w+(?:[-'+/]\w+)*\+?|[^\w\s]")
 
 
 @dataclass(frozen=True, slots=True)
-class WordOp:
+class WordOp(Plain):
     """One run of a word diff: ``equal``, ``delete`` (old text only) or ``insert`` (new text only)."""
 
     op: str
     text: str
 
-    def to_json(self) -> dict[str, str]:
-        return {"op": self.op, "text": self.text}
-
 
 @dataclass(frozen=True, slots=True)
-class ClauseChange:
+class ClauseChange(Plain):
     """A clause that ``appeared``, ``vanished`` or ``changed`` (same kind, other words)."""
 
     change: str
     kind: str
     old: str | None = None
     new: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {"change": self.change, "kind": self.kind, "old": self.old, "new": self.new}
 
 
 def word_diff(old: str, new: str) -> list[WordOp]:
@@ -116,7 +110,7 @@ def clause_diff(old: tuple[tuple[str, str], ...], new: tuple[tuple[str, str], ..
 
 
 @dataclass(frozen=True, slots=True)
-class Added:
+class Added(Plain):
     code: str
     kind: str
     descriptor: str
@@ -124,33 +118,14 @@ class Added:
     findings: tuple[FindingNote, ...]
     reactivated: bool = False
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "kind": self.kind,
-            "descriptor": self.descriptor,
-            "added": self.added,
-            "reactivated": self.reactivated,
-            "findings": [f.to_json() for f in self.findings],
-        }
-
 
 @dataclass(frozen=True, slots=True)
-class Terminated:
+class Terminated(Plain):
     code: str
     kind: str
     descriptor: str
     terminated: str | None  # the NEW file's termination date; None when the code is simply absent
     reason: str  # "termination date" | "absent"
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "kind": self.kind,
-            "descriptor": self.descriptor,
-            "terminated": self.terminated,
-            "reason": self.reason,
-        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,20 +148,13 @@ class Revised:
 
 
 @dataclass(frozen=True, slots=True)
-class FindingChange:
+class FindingChange(Plain):
     code: str
     rule: str
     name: str
     severity: str
     message: str
     why: str = ""  # for a resolved finding: "terminated", "revised", "peers changed" ...
-
-    def to_json(self) -> dict[str, Any]:
-        out = {"code": self.code, "rule": self.rule, "name": self.name, "severity": self.severity}
-        out["message"] = self.message
-        if self.why:
-            out["why"] = self.why
-        return out
 
 
 @dataclass

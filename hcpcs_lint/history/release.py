@@ -7,11 +7,12 @@ six) holds at most one linted release in memory at a time.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from hcpcs_lint.model import Finding
 from hcpcs_lint.sources.release import iso
@@ -24,16 +25,32 @@ if TYPE_CHECKING:
 _SOFT = re.compile(r"[\s\-\u2010-\u2015,.;:'\"\u2018\u2019\u201c\u201d()\[\]{}!?_]+")
 
 
+def jsonable(value: Any) -> Any:
+    """Dicts, lists and scalars only (tuples become lists), as json.dumps and the report want them."""
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value
+
+
+class Plain:
+    """``to_json()`` for a dataclass of plain values: its fields by name, nested ones too."""
+
+    __slots__ = ()
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = jsonable(dataclasses.asdict(cast(Any, self)))
+        return out
+
+
 @dataclass(frozen=True, slots=True)
-class ReleaseInfo:
+class ReleaseInfo(Plain):
     """A release file and the date it takes effect (YYYY-MM-DD; None when neither name nor file tells)."""
 
     path: str
     effective: str | None
     label: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {"path": self.path, "effective": self.effective, "label": self.label}
 
 
 def release_info(path: str, effective: str | None) -> ReleaseInfo:
@@ -55,7 +72,7 @@ def normalise(text: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class FindingNote:
+class FindingNote(Plain):
     """A finding as a release comparison keeps it (the record and spans are not needed)."""
 
     rule: str
@@ -64,18 +81,6 @@ class FindingNote:
     message: str
     cpt: tuple[str, ...] = ()
     revision: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "rule": self.rule,
-            "name": self.name,
-            "severity": self.severity,
-            "message": self.message,
-            "cpt": list(self.cpt),
-        }
-        if self.revision is not None:
-            out["revision"] = self.revision
-        return out
 
     @classmethod
     def of(cls, f: Finding) -> FindingNote:

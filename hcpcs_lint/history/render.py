@@ -124,7 +124,9 @@ def _clause_line(c: ClauseChange) -> str:
 
 
 def _cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    for mark, escaped in (("\\", "\\\\"), ("|", "\\|"), ("*", "\\*"), ("<", "&lt;"), ("\n", " ")):
+        text = text.replace(mark, escaped)
+    return text
 
 
 def _md_words(ops: Sequence[WordOp]) -> str:

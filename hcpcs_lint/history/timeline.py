@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from hcpcs_lint.history.diff import code_filter, render_words, word_diff
-from hcpcs_lint.history.release import CodeState, ReleaseInfo, Snapshot, normalise
+from hcpcs_lint.history.release import CodeState, Plain, ReleaseInfo, Snapshot, normalise
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +39,7 @@ class ReleaseCount:
 
 
 @dataclass(frozen=True, slots=True)
-class Event:
+class Event(Plain):
     """``first seen``, ``revised``, ``reworded``, ``terminated``, ``absent`` or ``reactivated``."""
 
     release: str
@@ -49,33 +49,15 @@ class Event:
     date: str | None = None  # the add or termination date the file gives
     word_diff: str | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "release": self.release,
-            "effective": self.effective,
-            "event": self.event,
-            "date": self.date,
-            "descriptor": self.descriptor,
-            "word_diff": self.word_diff,
-        }
-
 
 @dataclass(frozen=True, slots=True)
-class ClauseOrigin:
+class ClauseOrigin(Plain):
     """A clause of the code's descriptor and the releases that carried it."""
 
     kind: str
     text: str
     first_seen: str
     releases: tuple[str, ...]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "text": self.text,
-            "first_seen": self.first_seen,
-            "releases": list(self.releases),
-        }
 
 
 @dataclass
