@@ -131,11 +131,8 @@ def csv_field_edit(
 
 # ---------------------------------------------------------------- the rewrite policy
 
-REWRITABLE_FORMATS = ("table", "draft")  # source formats a user writes; CMS releases are never rewritten
-_NEVER = {
-    "pdf": "is a PDF; it is never rewritten (edit the document it was made from)",
-    "lines": "is a list of descriptors read line by line; it is not rewritten",
-}
+REWRITABLE_FORMATS = ("table", "draft", "lines")  # formats a user writes; CMS releases are never rewritten
+_NEVER = {"pdf": "is a PDF; it is never rewritten (edit the document it was made from)"}
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,9 @@ def command(finding: Finding) -> str:
                 props.append(("endColumn", pos.end_column))
     props.append(("title", f"{finding.rule} {finding.name}"))
     joined = ",".join(f"{key}={escape_property(str(value))}" for key, value in props)
-    message = escape_data(f"{finding.message} (code {finding.code})")
+    page = finding.record.location.page
+    where = f"page {page}: " if page is not None else ""  # a PDF: the line counts that page's lines
+    message = escape_data(f"{where}{finding.message} (code {finding.code})")
     return f"::{COMMANDS.get(finding.severity, 'warning')} {joined}::{message}"
 
 

@@ -86,6 +86,12 @@ def result(finding: Finding, rule_index: int) -> dict[str, Any]:
     }
     if loc.member is not None:
         properties["member"] = loc.member
+    if loc.page is not None:
+        properties["page"] = loc.page  # a PDF: startLine counts the text lines of that page
+    if finding.record.request is not None:
+        properties["request"] = finding.record.request
+    if finding.record.request_kind is not None:
+        properties["requestKind"] = finding.record.request_kind
     out: dict[str, Any] = {
         "ruleId": finding.rule,
         "ruleIndex": rule_index,

@@ -225,3 +225,29 @@ def test_real_record_layout_named_is_a_one_line_error(
         "Markdown or CSV tables with a code and a descriptor column, and lines of `CODE descriptor` "
         "(pipe descriptors without codes to standard input)\n"
     )
+
+
+def test_a_named_list_of_coded_descriptors_is_fixed_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    listing = tmp_path / "codes.txt"
+    listing.write_text(
+        "J3393 Injection, betibeglogene autotemcel,  per treatment\nJ3394: Injection, x, per treatment\n"
+    )
+    result = check(tmp_path, "codes.txt", "--fix", "--select", "HL401", monkeypatch=monkeypatch)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert listing.read_text() == (
+        "J3393 Injection, betibeglogene autotemcel, per treatment\nJ3394: Injection, x, per treatment\n"
+    )
+
+
+def test_sarif_and_github_name_the_pdf_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text_pdf(tmp_path / "summary.pdf", SUMMARY.read_text())
+    sarif = json.loads(
+        check(tmp_path, "summary.pdf", "--output-format", "sarif", monkeypatch=monkeypatch).stdout
+    )
+    results = sarif["runs"][0]["results"]
+    assert results and all(r["properties"]["page"] == 1 for r in results)
+    assert {r["properties"]["request"] for r in results} == {"26.016", "26.021"}
+    github = check(tmp_path, "summary.pdf", "--output-format", "github", monkeypatch=monkeypatch).stdout
+    assert all("::page 1: " in line for line in github.splitlines() if line.startswith("::"))

@@ -219,6 +219,27 @@ def test_nothing_found_is_an_error_unless_allowed(
 # ---------------------------------------------------------------- table headers
 
 
+def write_tables(
+    folder: Path,
+    make_xlsx: Callable[[Sequence[Sequence[object]]], bytes],
+    header: list[str],
+    row: list[str],
+    *,
+    intro: str = "",
+) -> list[Path]:
+    """The same one-row table as Markdown (after ``intro``), CSV, TSV and xlsx."""
+    quoted = [f'"{cell}"' if "," in cell else cell for cell in row]
+    bodies = {
+        "t.md": f"{intro}| {' | '.join(header)} |\n|{'---|' * len(header)}\n| {' | '.join(row)} |\n",
+        "t.csv": f"{','.join(header)}\n{','.join(quoted)}\n",
+        "t.tsv": f"{chr(9).join(header)}\n{chr(9).join(row)}\n",
+    }
+    for name, body in bodies.items():
+        (folder / name).write_text(body)
+    (folder / "t.xlsx").write_bytes(make_xlsx([header, row]))
+    return [folder / name for name in [*bodies, "t.xlsx"]]
+
+
 HEADERS = [
     ("HCPCS", "HCPCS Code Descriptor"),
     ("HCPCS Code", "Long Description"),
@@ -234,17 +255,9 @@ def test_header_names_people_use_in_markdown_csv_tsv_and_xlsx(
     tmp_path: Path, make_xlsx: Callable[[Sequence[Sequence[object]]], bytes], code: str, descriptor: str
 ) -> None:
     text = "Injection, betibeglogene autotemcel, per treatment"
-    files = {
-        "t.md": f"| {code} | {descriptor} | Note |\n|---|---|---|\n| J3393 | {text} | ok |\n",
-        "t.csv": f'{code},{descriptor},Note\nJ3393,"{text}",ok\n',
-        "t.tsv": f"{code}\t{descriptor}\tNote\nJ3393\t{text}\tok\n",
-    }
-    for name, body in files.items():
-        (tmp_path / name).write_text(body)
-    (tmp_path / "t.xlsx").write_bytes(make_xlsx([[code, descriptor, "Note"], ["J3393", text, "ok"]]))
-    for name in [*files, "t.xlsx"]:
-        got = [(r.code, r.long) for r in load(str(tmp_path / name))]
-        assert got == [("J3393", text)], name
+    for path in write_tables(tmp_path, make_xlsx, [code, descriptor, "Note"], ["J3393", text, "ok"]):
+        got = [(r.code, r.long) for r in load(str(path))]
+        assert got == [("J3393", text)], path.name
 
 
 @pytest.mark.parametrize(
@@ -263,20 +276,11 @@ def test_half_a_table_is_a_named_error_in_every_table_format(
     headers: tuple[str, str],
     message: str,
 ) -> None:
-    a, b = headers
-    files = {
-        "t.md": f"Intro.\n\n| {a} | {b} |\n|---|---|\n| J3393 | x y |\n",
-        "t.csv": f"{a},{b}\nJ3393,x y\n",
-        "t.tsv": f"{a}\t{b}\nJ3393\tx y\n",
-    }
-    for name, body in files.items():
-        (tmp_path / name).write_text(body)
-    (tmp_path / "t.xlsx").write_bytes(make_xlsx([[a, b], ["J3393", "x y"]]))
-    for name in [*files, "t.xlsx"]:
+    for path in write_tables(tmp_path, make_xlsx, list(headers), ["J3393", "x y"], intro="Intro.\n\n"):
         with pytest.raises(InputError) as info:
-            list(load(str(tmp_path / name)))
-        assert message in info.value.message, name
-        assert info.value.line == (3 if name == "t.md" else 1), name
+            list(load(str(path)))
+        assert message in info.value.message, path.name
+        assert info.value.line == (3 if path.suffix == ".md" else 1), path.name
 
 
 def test_unterminated_csv_quote_is_an_error_with_its_line(tmp_path: Path) -> None:
