@@ -38,6 +38,7 @@ class _Group(click.Group):
         standalone_mode: bool = True,
         **kwargs: Any,
     ) -> Any:
+        prog_name = prog_name or "hcpcs-lint"  # also under ``python -m hcpcs_lint``
         if not standalone_mode:
             return super().main(args, prog_name, standalone_mode=False, **kwargs)
         if sys.stdout is None:  # started with standard output closed (``>&-``)

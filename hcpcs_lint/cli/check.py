@@ -83,6 +83,11 @@ def _statistics(findings: Sequence[Finding]) -> str:
 @click.option("--cpt", type=click.Path(dir_okay=False), help="Your licensed CPT file (CSV: code,descriptor).")
 @click.option("--color/--no-color", default=None, help="Colour the full output (default: when a terminal).")
 @click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
+@click.option(
+    "--show-settings",
+    is_flag=True,
+    help="Print the settings that apply to the first PATH and where each comes from; check nothing.",
+)
 @click.option("--allow-empty", is_flag=True, help="A file with no HCPCS descriptors in it is not an error.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache (parse everything again).")
 def check(
@@ -109,6 +114,7 @@ def check(
     no_progress: bool,
     allow_empty: bool,
     no_cache: bool,
+    show_settings: bool,
 ) -> None:
     """Check descriptors (no PATH: the bundled corpus; - reads stdin)."""
     from hcpcs_lint.baseline import load_baseline
@@ -135,6 +141,11 @@ def check(
     if reference:
         overrides["reference"] = reference
     config = cfg.merge_cli(config, **overrides)
+    if show_settings:
+        from hcpcs_lint.cli.settings import show_settings as render_settings
+
+        click.echo(render_settings(targets[0], config, set(overrides), explicit=bool(config_path)), nl=False)
+        sys.exit(EXIT_OK)
 
     linter = make_linter(config, reference, include_terminated, cpt)
     unknown = cfg.unknown_selectors(config, [(r.code, r.name, r.group) for r in linter.rules])

@@ -100,7 +100,24 @@ def find_config(targets: Sequence[str], config_path: str | None) -> cfg.Config:
     else:
         first = Path(targets[0]) if targets and targets[0] != "-" else Path.cwd()
         conf_file = cfg.find_config(first if first.is_dir() else first.parent)
+        _tell_if_not_applied(conf_file, targets)
     return cfg.load_config(conf_file)
+
+
+def _tell_if_not_applied(applied: Path | None, targets: Sequence[str]) -> None:
+    """A configuration in the working folder that the checked files do not fall under is not
+    applied (settings come from the nearest config above each file, as in ruff): say so once."""
+    here = cfg.find_config(Path.cwd())
+    if here is None or (applied is not None and applied.resolve() == here.resolve()):
+        return
+    import click
+
+    used = f"{applied} applies instead" if applied else "defaults apply"
+    click.echo(
+        f"hcpcs-lint: notice: {display(here)} is not applied to {targets[0]} (not under its folder; "
+        f"{used}); pass --config {display(here)} to use it",
+        err=True,
+    )
 
 
 def make_linter(
@@ -119,7 +136,14 @@ def make_linter(
         extra_cpt=extra,
         reference_explicit=bool(reference or config.reference),
     )
-    _ = linter.reference_file  # read it now: a bad reference is reported before any input
+    try:
+        _ = linter.reference_file  # read it now: a bad reference is reported before any input
+    except InputError as exc:
+        if reference or not config.reference or not config.source:
+            raise
+        # A bad reference in a config file: say which file and line set it.
+        source, line, table = cfg.origin(config, "reference")
+        raise InputError(source, f"{table}reference: {exc.render()}", line) from None
     return linter
 
 
