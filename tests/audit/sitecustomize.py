@@ -32,6 +32,15 @@ def _hook(event: str, args: tuple) -> None:  # type: ignore[type-arg]
         paths = [path] if writing else []
     elif event in _EVENTS:
         paths = [a for a in args[:2] if isinstance(a, str | bytes | os.PathLike)]
+        fds = [a for a in args[1:] if isinstance(a, int) and not isinstance(a, bool) and a >= 0]
+        if event == "os.mkdir":
+            fds = [a for a in args[2:] if isinstance(a, int) and a >= 0]
+        if fds:  # relative to an open folder (shutil.rmtree does this): resolve through /proc
+            try:
+                folder = os.readlink(f"/proc/self/fd/{fds[0]}")
+            except OSError:
+                return
+            paths = [os.path.join(folder, os.fsdecode(p)) for p in paths]
     else:
         return
     for p in paths:
