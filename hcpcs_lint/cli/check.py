@@ -84,7 +84,9 @@ def _statistics(findings: Sequence[Finding]) -> str:
 @click.option("--allow-empty", is_flag=True, help="A file with no HCPCS descriptors in it is not an error.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache (parse everything again).")
 @click.option(
-    "--explain", is_flag=True, help="Show how each item was read (action, object, route; thing) under each finding."
+    "--explain",
+    is_flag=True,
+    help="Show how each item was read (action, object, route; thing) under each finding.",
 )
 def check(
     paths: tuple[str, ...],
