@@ -78,6 +78,7 @@ class _Found:
     verbatim: bool
     current: bool = False  # the "currently reads" side of a revision
     current_text: str | None = None  # for the revised side: the text it replaces
+    current_start: int | None = None  # ... and where that text starts
     kind: RequestKind | None = None
     block: int | None = None  # prose paragraph it was found in
 
@@ -125,7 +126,13 @@ def read_draft(path: str, text: str) -> Iterator[Record]:
             request=number,
             request_kind="revise" if f.current_text is not None else f.kind,
             current=f.current_text,
+            current_location=None if f.current_start is None else _location(path, starts, f.current_start),
         )
+
+
+def _location(path: str, starts: list[int], offset: int) -> Location:
+    line = bisect_right(starts, offset) - 1
+    return Location(path, line=line + 1, column=offset - starts[line] + 1)
 
 
 def _markers(text: str, lines: list[tuple[int, str]], starts: list[int]) -> dict[int, tuple[str, ...]]:
@@ -324,6 +331,7 @@ def _prose(scan: str, lines: list[tuple[int, str]], claimed: set[int], requests:
                 record = _quoted(scan, qopen, qclose, previous[1].code, vocabulary)
                 if record is not None:
                     record.current_text = previous[1].text
+                    record.current_start = previous[1].start
                     if previous[1] in kept:
                         kept.remove(previous[1])
             if record is not None:
@@ -335,7 +343,7 @@ def _prose(scan: str, lines: list[tuple[int, str]], claimed: set[int], requests:
             later = next((x for x in kept[index + 1 :] if x.code == rec.code), None)
             if rec.current and later is not None:
                 if later.current_text is None:
-                    later.current_text = rec.text
+                    later.current_text, later.current_start = rec.text, rec.start
                 continue
             found.append(rec)
     return found

@@ -49,6 +49,8 @@ def test_application_summary_descriptors_are_whole_and_units_outside_quotes() ->
         "per therapeutic dose"
     )
     assert q2041.current == Q2041
+    assert q2041.current_location is not None
+    assert (q2041.current_location.line, q2041.current_location.column) == (17, 2)  # after the “
     assert by_code["JXXXX"].long == "Injection, elivaldogene autotemcel, per treatment"  # "treat-" + "ment"
     assert all(not r.long.endswith(('"', "”", ".")) for r in by_code.values())
     assert not any(r.code.startswith("#") for r in by_code.values())
