@@ -175,3 +175,14 @@ def test_trimmed_jul_2025_names_no_terminated_peer(data_dir: Path) -> None:
         assert oct_dates[code].active_on("20250701"), f"{code} named as a peer in Jul 2025"
     checked = {f.record.code for f in result.findings}
     assert not checked & {"Q2040", "C9073", "C9076", "C9081", "C9098", "C9301"}
+
+
+def test_oct_2025_names_only_its_own_active_codes(data_dir: Path) -> None:
+    """J3387 (added 2026-01-01, in the bundled corpus) was named as a clean peer of the Oct 2025
+    CAR-T codes before releases were dated; now every named peer is an active code of that release."""
+    release = read_release(str(data_dir / OCT_2025))
+    findings = Linter(reference=BUNDLED).run(release).findings
+    active = {r.code for r in release.records if r.active_on("20251001")}
+    named = _named(findings)
+    assert {"J3391", "J3392", "J3393", "J3394", "Q2042"} <= named
+    assert named <= active and "J3387" not in named
