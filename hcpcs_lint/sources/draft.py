@@ -34,7 +34,7 @@ from itertools import pairwise
 
 from hcpcs_lint.model import InputError, Location, Record, RequestKind
 from hcpcs_lint.sources import codes
-from hcpcs_lint.sources.reflow import Vocabulary, blank_repeated_runs, fold
+from hcpcs_lint.sources.reflow import Vocabulary, blank_repeated_runs, column_views, fold
 from hcpcs_lint.sources.requests import Requests
 from hcpcs_lint.sources.table import physical_lines
 
@@ -98,7 +98,9 @@ def read_draft(path: str, text: str) -> Iterator[Record]:
     claimed: set[int] = set()  # line indexes that belong to a recognised Markdown table
     found += _tables(path, scan, lines, claimed)
     found += _definitions(scan, lines, claimed)
-    found += _prose(scan, lines, claimed, requests)
+    views = column_views(scan)
+    for view in views or (scan,):  # two columns pasted side by side: read each column alone
+        found += _prose(view, lines, claimed, requests)
 
     seen: set[tuple[object, ...]] = set()
     for f in sorted(found, key=lambda f: f.start):
