@@ -85,7 +85,7 @@ def main(argv: list[str]) -> int:
     buffer = io.StringIO()
     console = Console(file=buffer, width=110, force_terminal=True, color_system="truecolor", highlight=False)
     repl = Repl(ref, console)
-    lines = sample([e.record for e in ref.linter.corpus_for([]).entries.values()])
+    lines = sample([e.record for e in ref.linter.reference_by_code().values()])
     repl.handle(lines[0][1])  # warm-up: first-use imports and lazily built indexes
     times: dict[str, list[float]] = {"real": [], "reworded": []}
     for kind, line in lines:

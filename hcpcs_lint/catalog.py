@@ -17,8 +17,6 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rapidfuzz import fuzz, process, utils
-
 from hcpcs_lint.model import Descriptor, InputError
 
 if TYPE_CHECKING:
@@ -156,6 +154,8 @@ class Catalog:
 
     @cached_property
     def _term_index(self) -> tuple[list[str], list[list[Service]]]:
+        from rapidfuzz import utils  # imported on first match: a cached run never needs it
+
         terms: dict[str, list[Service]] = {}
         for s in self.services:
             for t in s.terms:
@@ -203,6 +203,8 @@ class Catalog:
             return None
         if (mine := self._match_level1(item)) is not None:
             return mine
+        from rapidfuzz import fuzz, process, utils
+
         keys, services = self._term_index
         best = process.extractOne(
             core, keys, scorer=fuzz.ratio, processor=utils.default_process, score_cutoff=self.cutoff
@@ -230,6 +232,8 @@ class Catalog:
         """A service-headed descriptor's head words matched against every service term."""
         if (mine := self._match_level1(text)) is not None:
             return mine
+        from rapidfuzz import fuzz, process, utils
+
         core, _ = self.core(text)
         keys, services = self._term_index
         hits = process.extract(

@@ -9,16 +9,19 @@ compared with the reference (by default the bundled corpus), so a small draft st
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 
+from hcpcs_lint import cache
 from hcpcs_lint import config as cfg
 from hcpcs_lint.catalog import Catalog, load_catalog
 from hcpcs_lint.checks import CHECKS
 from hcpcs_lint.checks.context import CheckFunction, Context, Corpus, Entry, make_entry
 from hcpcs_lint.fixes import FixOutcome, applicable, fix_record
 from hcpcs_lint.model import Finding, Location, Record
+from hcpcs_lint.prepared import Prepared, Source, build, locate, prepare
 from hcpcs_lint.rulebook import Rule, load_rules
 from hcpcs_lint.sources.release import Release, borrow_dates
 
@@ -49,17 +52,91 @@ class Linter:
     # The user named the reference (--reference, or in the configuration): then even a whole
     # release is compared with it. Otherwise a release's peers come from that release alone.
     reference_explicit: bool = False
+    # A reference read by path goes through the cache (parsed once per content); ``reference``
+    # records given directly are parsed here.
+    reference_path: str | None = None
+    jobs: int | None = None  # processes for large inputs (None: HCPCS_LINT_JOBS, else the cores, at most 2)
 
     def __post_init__(self) -> None:
         if not self.rules:
             self.rules = load_rules(self.config.rule_dirs)
+        self._given_catalog = self.catalog is not None
         if self.catalog is None:
             self.catalog = load_catalog(self.config.catalog_dirs)
             if self.extra_cpt:
                 from hcpcs_lint.families import LevelOne
 
                 self.catalog.level1 = LevelOne(self.extra_cpt)
-        self._ref_entries = [make_entry(r, self.cat) for r in self.reference]
+        self._reference: Prepared | None = None
+
+    @property
+    def reference_file(self) -> Prepared:
+        """The reference, parsed and classified (from the cache when read by path)."""
+        if self._reference is None:
+            if self.reference_path is not None:
+                src = self.locate(self.reference_path)
+                self._reference = prepare(src, self.cat, jobs=self.jobs, cache_min=0)
+            else:
+                self._reference = build("<reference>", self.reference, self.cat, self.jobs)
+        return self._reference
+
+    @property
+    def _ref_entries(self) -> list[Entry]:
+        """What the reference gives the corpus: its records that can be peers (see Prepared.members)."""
+        return self.reference_file.members()
+
+    def _reference_records(self) -> Iterator[Record]:
+        """Every reference record, built only when iterated (borrowing dates needs them)."""
+        if self.reference_path is None:
+            yield from self.reference
+        else:
+            yield from self.reference_file.records()
+
+    def reference_by_code(self) -> dict[str, Entry]:
+        """Every reference record by code (the first of a code wins, as in the corpus)."""
+        out: dict[str, Entry] = {}
+        for e in self.reference_file.entries():
+            out.setdefault(e.record.code, e)
+        return out
+
+    def locate(self, path: str, *, effective: str | None = None) -> Source:
+        return locate(path, effective=effective, catalog_dirs=[str(d) for d in self.config.catalog_dirs])
+
+    def prepare(
+        self,
+        path: str | Source,
+        *,
+        effective: str | None = None,
+        stdin: Any = None,
+        allow_empty: bool = False,
+    ) -> Prepared:
+        """An input parsed and classified with this linter's catalog, through the cache."""
+        src = path if isinstance(path, Source) else self.locate(path, effective=effective)
+        return prepare(src, self.cat, stdin=stdin, jobs=self.jobs, allow_empty=allow_empty)
+
+    def signature(self) -> str | None:
+        """What this linter's findings depend on besides the input (None: not known, so no
+        findings are cached): every field, the reference by its content, the catalog by its
+        files and any CPT file's records."""
+        if self._given_catalog or (self.reference and self.reference_path is None):
+            return None
+        parts = []
+        for f in fields(self):
+            if f.name in ("jobs", "catalog", "reference"):
+                continue
+            if f.name == "reference_path":
+                ref = self.reference_file.key if self.reference_path is not None else "none"
+                if not ref:
+                    return None
+                parts.append(ref)
+            else:
+                parts.append(f"{f.name}={getattr(self, f.name)!r}")
+        return cache.key("linter", *parts)
+
+    def findings_key(self, src: Source) -> str:
+        """The cache key of ``src``'s findings under this linter ("" when they cannot be cached)."""
+        sig = self.signature() if src.key else None
+        return cache.key("findings", src.key, src.path, sig) if sig else ""
 
     @property
     def cat(self) -> Catalog:
@@ -90,7 +167,7 @@ class Linter:
 
     def run(
         self,
-        records: Iterable[Record] | Release,
+        records: Iterable[Record] | Release | Prepared,
         *,
         fix: bool = False,
         unsafe: bool = False,
@@ -104,13 +181,18 @@ class Linter:
         itself as of its effective date; plain records are compared with the reference too.
         ``as_of`` (YYYYMMDD) overrides the date peers must be active on.
         """
-        release = isinstance(records, Release) and records.is_release
-        if isinstance(records, Release):
+        release = isinstance(records, Release | Prepared) and records.is_release
+        if isinstance(records, Release | Prepared):
             as_of = as_of or records.effective
-            records = records.records
-            if release:
-                records = borrow_dates(records, self.reference)
-        entries = [make_entry(r, self.cat) for r in records]
+        if isinstance(records, Prepared):
+            prepared = records
+        elif isinstance(records, Release):
+            prepared = build(records.path, records.records, self.cat, self.jobs)
+        else:
+            prepared = build("<input>", list(records), self.cat, self.jobs)
+        entries = prepared.entries()
+        if release:
+            entries = self._with_borrowed_dates(entries)
         ctx = self.context_for(entries, as_of=as_of, release=release)
         results: list[EntryResult] = []
         for n, e in enumerate(entries, 1):
@@ -134,10 +216,27 @@ class Linter:
         )
 
     def lint(
-        self, records: Iterable[Record] | Release, *, progress: Callable[[int], None] | None = None
+        self,
+        records: Iterable[Record] | Release | Prepared,
+        *,
+        progress: Callable[[int], None] | None = None,
     ) -> LintResult:
         """Findings only (``run`` without fixes)."""
         return self.run(records, progress=progress)
+
+    def _with_borrowed_dates(self, entries: list[Entry]) -> list[Entry]:
+        """A release without add or termination dates takes them from the reference (see
+        ``sources.release.borrow_dates``); the parsed descriptors stay as they are."""
+        dated = borrow_dates([e.record for e in entries], self._reference_records())
+        out = []
+        for e, r in zip(entries, dated, strict=True):
+            if r is not e.record:
+                new = Entry(r, e.desc, e.catalog)
+                if "classes" in e.__dict__:
+                    new.__dict__["classes"] = e.__dict__["classes"]
+                e = new
+            out.append(e)
+        return out
 
     def context_for(
         self, entries: Sequence[Entry], *, as_of: str | None = None, release: bool = False

@@ -13,7 +13,6 @@ from typing import Protocol
 from hcpcs_lint.catalog import Catalog
 from hcpcs_lint.checks.context import Context, Entry, Rule, make_entry
 from hcpcs_lint.model import Finding, Record
-from hcpcs_lint.parser import parse
 
 MAX_PASSES = 10
 
@@ -81,6 +80,8 @@ def _refusal(linter: Checker, ctx: Context, rec: Record, f: Finding, new: str, b
     """Why a fix must not be applied, or None. ``before`` is the rule's finding count on the old text."""
     if not new.strip():
         return "the revised text is empty"
+    from hcpcs_lint.parser import parse
+
     if len(parse(new, rec.level).unparsed) > len(parse(rec.long, rec.level).unparsed):
         return "the revised text no longer parses cleanly"
     rule = [r for r in linter.rules if r.code == f.rule]

@@ -19,6 +19,7 @@ segment types (``_Part``, ``_Seg``, ``_Raw``); split, those would become public 
 
 from __future__ import annotations
 
+import io
 import re
 import tomllib
 from bisect import bisect_left
@@ -27,6 +28,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, cast
 
+import lark
 from lark import Lark, Token, Transformer
 from lark.exceptions import LarkError
 
@@ -185,8 +187,23 @@ def _vocab() -> _Vocab:
 
 @lru_cache(maxsize=1)
 def _lark() -> Lark:
+    """The LALR parser; its tables come from the cache when this grammar was analysed before
+    (building them costs about as much as parsing a thousand descriptors)."""
+    from hcpcs_lint import cache
+
     grammar = (resources.files("hcpcs_lint.grammar") / "level2.lark").read_text("utf-8")
-    return Lark(grammar, start="descriptor", parser="lalr", lexer="contextual", transformer=_Build())
+    k = cache.key("lark", lark.__version__, grammar)
+    saved = cache.read("grammar", k)
+    if isinstance(saved, bytes):
+        try:
+            return Lark.__new__(Lark)._load(io.BytesIO(saved), transformer=_Build())
+        except Exception:  # tables from another Lark: build them again
+            pass
+    parser = Lark(grammar, start="descriptor", parser="lalr", lexer="contextual", transformer=_Build())
+    buf = io.BytesIO()
+    parser.save(buf)
+    cache.write("grammar", k, buf.getvalue())
+    return parser
 
 
 # -- typing pass -----------------------------------------------------------------------------------

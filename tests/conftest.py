@@ -37,6 +37,8 @@ def _private_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
             where = home / name.lower().removeprefix("xdg_").removesuffix("_home")
             where.mkdir()
             mp.setenv(name, str(where))
+        for name in ("HCPCS_LINT_CACHE_DIR", "HCPCS_LINT_NO_CACHE", "HCPCS_LINT_JOBS"):
+            mp.delenv(name, raising=False)  # the cache follows XDG_CACHE_HOME into the temp folder
         yield home
 
 

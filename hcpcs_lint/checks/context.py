@@ -17,7 +17,6 @@ from hcpcs_lint import config as cfg
 from hcpcs_lint.catalog import Catalog, Match
 from hcpcs_lint.limits import LimitError
 from hcpcs_lint.model import Clause, Descriptor, Finding, InputError, Record, RuleInfo
-from hcpcs_lint.parser import parse
 
 
 @dataclass(frozen=True)
@@ -105,6 +104,8 @@ class Entry:
 
 
 def make_entry(record: Record, catalog: Catalog) -> Entry:
+    from hcpcs_lint.parser import parse  # not at the top: a cached run never loads the parser
+
     try:
         desc = parse(record.long, record.level)
     except LimitError as exc:  # records built in memory (the REPL, the library) skip load()'s check

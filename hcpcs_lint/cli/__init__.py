@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from hcpcs_lint import __version__
-from hcpcs_lint.cli import check, parse, repl, report, rule
+from hcpcs_lint.cli import cache, check, parse, repl, report, rule
 from hcpcs_lint.cli import diff as diff_cli
 from hcpcs_lint.cli import history as history_cli
 from hcpcs_lint.cli.common import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
@@ -53,3 +53,4 @@ main.add_command(repl.repl)
 main.add_command(diff_cli.diff_cmd)
 main.add_command(history_cli.history_cmd)
 main.add_command(report.report_cmd)
+main.add_command(cache.cache_cmd)

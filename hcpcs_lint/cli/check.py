@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
-from hcpcs_lint import __version__
+from hcpcs_lint import __version__, cache
 from hcpcs_lint import config as cfg
 from hcpcs_lint.cli.common import (
     EXIT_FINDINGS,
@@ -32,9 +34,6 @@ from hcpcs_lint.cli.common import (
 )
 from hcpcs_lint.model import Finding, InputError, NoDescriptors, Record
 from hcpcs_lint.report import FORMATS
-
-if TYPE_CHECKING:
-    from hcpcs_lint.sources.release import Release
 
 
 def _statistics(findings: Sequence[Finding]) -> str:
@@ -83,6 +82,7 @@ def _statistics(findings: Sequence[Finding]) -> str:
 @click.option("--color/--no-color", default=None, help="Colour the full output (default: when a terminal).")
 @click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
 @click.option("--allow-empty", is_flag=True, help="A file with no HCPCS descriptors in it is not an error.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache (parse everything again).")
 def check(
     paths: tuple[str, ...],
     fmt: str,
@@ -106,6 +106,7 @@ def check(
     color: bool | None,
     no_progress: bool,
     allow_empty: bool,
+    no_cache: bool,
 ) -> None:
     """Check descriptors (no PATH: the bundled corpus; - reads stdin)."""
     from hcpcs_lint.baseline import load_baseline
@@ -114,6 +115,9 @@ def check(
     from hcpcs_lint.report import Report, render
     from hcpcs_lint.requests import assess
 
+    if no_cache:
+        cache.disable()
+        click.get_current_context().call_on_close(cache.enable)  # for this command only
     in_folders: set[str] = set()
     targets = expand(paths, in_folders) if paths else [display(bundled_corpus_path())]
     config = find_config(targets, config_path)
@@ -138,33 +142,44 @@ def check(
     findings: list[Finding] = []
     resolved: list[Finding] = []
     checked = 0
-    by_file: dict[str, list[Record]] = {}
+    by_file: dict[str, Sequence[Record]] = {}
     revisions: dict[str, list[tuple[Record, str]]] = {}
     fixed = 0
     err = sys.stderr
     as_of = effective_option(effective)
     for path in list(targets):
+        src = linter.locate(path, effective=as_of)
+        # The same bytes under the same linter: last run's findings, nothing parsed (as ruff).
+        fkey = "" if do_fix or show_diff else linter.findings_key(src)
+        hit = cache.findings_from(cache.read("findings", fkey), path) if fkey else None
+        if hit is not None:
+            (file_findings, file_resolved), n = hit
+            checked += n
+            resolved.extend(file_resolved)
+            findings.extend(file_findings)
+            by_file[path] = _Wanted(partial(_records_of, linter, src), linter.wanted)
+            continue
         try:
-            release = read_input(path, as_of, allow_empty=allow_empty)
+            prepared = linter.prepare(
+                src, stdin=sys.stdin.buffer if path == "-" else None, allow_empty=allow_empty
+            )
         except NoDescriptors as exc:
             if path not in in_folders:
                 raise
             click.echo(f"hcpcs-lint: notice: skipped {exc.render()}", err=True)
             targets.remove(path)
             continue
-        result = _run_with_progress(
-            linter,
-            release,
-            path,
-            fix=do_fix or show_diff,
-            unsafe=unsafe_fixes,
-            show=not no_progress and err.isatty(),
-        )
+        with _progress(path, show=not no_progress and err.isatty()) as advance:
+            result = linter.run(prepared, fix=do_fix or show_diff, unsafe=unsafe_fixes, progress=advance)
         by_file[path] = [e.record for e in result.entries if linter.wanted(e.record)]
         checked += result.checked
         assessed = assess(linter, result)
         file_findings = assessed.findings
         resolved.extend(assessed.resolved)
+        if fkey and len(prepared):  # an empty file stays an error (or not) as --allow-empty says
+            cache.write(
+                "findings", fkey, cache.findings_plain([file_findings, assessed.resolved], result.checked)
+            )
         # A code a request discontinues is not revised: it goes away.
         revs = [(r, new) for r, new in result.revisions if r.request_kind != "discontinue"]
         if revs:
@@ -227,15 +242,41 @@ def check(
     sys.exit(EXIT_FINDINGS if failing else EXIT_OK)
 
 
-def _run_with_progress(linter: Any, recs: Release, path: str, *, fix: bool, unsafe: bool, show: bool) -> Any:
-    """``Linter.run`` with a progress bar on stderr for large inputs in a terminal."""
-    if not show or len(recs.records) < 2000:
-        return linter.run(recs, fix=fix, unsafe=unsafe)
+@contextmanager
+def _progress(path: str, *, show: bool) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on stderr in a terminal (records checked; a cached run has nothing to show)."""
+    if not show:
+        yield None
+        return
     from rich.progress import Progress
 
-    with Progress(transient=True, console=stderr_console()) as progress:
-        task = progress.add_task(f"checking {Path(path).name}", total=len(recs.records))
-        return linter.run(recs, fix=fix, unsafe=unsafe, progress=lambda n: progress.advance(task, n))
+    with Progress(transient=True, console=stderr_console()) as bar:
+        task = bar.add_task(f"checking {Path(path).name}", total=None)
+        yield lambda n: bar.advance(task, n)
+
+
+def _records_of(linter: Any, src: Any) -> list[Record]:
+    records: list[Record] = linter.prepare(src).records()
+    return records
+
+
+class _Wanted(Sequence[Record]):
+    """The records a report lists for a file, read only when a format asks (JUnit does)."""
+
+    def __init__(self, read: Callable[[], list[Record]], wanted: Callable[[Record], bool]) -> None:
+        self._read, self._wanted = read, wanted
+        self._got: list[Record] | None = None
+
+    def _all(self) -> list[Record]:
+        if self._got is None:
+            self._got = [r for r in self._read() if self._wanted(r)]
+        return self._got
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __getitem__(self, i: Any) -> Any:
+        return self._all()[i]
 
 
 def _held_back(count: int) -> None:

@@ -105,16 +105,17 @@ def make_linter(
     from hcpcs_lint.engine import Linter, bundled_corpus_path
 
     ref_path = reference or config.reference or str(bundled_corpus_path())
-    ref = records(ref_path)
     # The user's CPT file: CSV/TSV with a header, or the AMA layout (code, TAB, descriptor; no header).
     extra = [replace(r, level="I") for r in records(cpt)] if cpt else []
-    return Linter(
+    linter = Linter(
         config=config,
-        reference=ref,
+        reference_path=ref_path,
         include_terminated=include_terminated,
         extra_cpt=extra,
         reference_explicit=bool(reference or config.reference),
     )
+    _ = linter.reference_file  # read it now: a bad reference is reported before any input
+    return linter
 
 
 @contextmanager

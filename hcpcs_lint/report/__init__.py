@@ -47,19 +47,25 @@ def render(
     fmt: str, report: Report, *, color: bool = False, width: int = 100, show_source: bool = True
 ) -> str:
     """Render ``report`` in ``fmt`` (one of :data:`FORMATS`); the CLI writes the string where it wants."""
-    # Imported on first use: a run loads only the format it prints.
-    from hcpcs_lint.report import concise, full, github, jsonfmt, junit, sarif
+    # Imported on first use, only the format printed: a JSON run never loads rich ("full" does).
+    import importlib
 
     if fmt == "full":
+        from hcpcs_lint.report import full
+
         return full.render(report, color=color, width=width, show_source=show_source)
-    plain: dict[str, Callable[[Report], str]] = {
-        "concise": concise.render,
-        "json": jsonfmt.render,
-        "json-lines": jsonfmt.render_lines,
-        "sarif": sarif.render,
-        "github": github.render,
-        "junit": junit.render,
+    plain = {
+        "concise": ("concise", "render"),
+        "json": ("jsonfmt", "render"),
+        "json-lines": ("jsonfmt", "render_lines"),
+        "sarif": ("sarif", "render"),
+        "github": ("github", "render"),
+        "junit": ("junit", "render"),
     }
     if fmt not in plain:
         raise ValueError(f"unknown output format {fmt!r}; choose one of: {', '.join(FORMATS)}")
-    return plain[fmt](report)
+    module, function = plain[fmt]
+    renderer: Callable[[Report], str] = getattr(
+        importlib.import_module(f"hcpcs_lint.report.{module}"), function
+    )
+    return renderer(report)

@@ -23,7 +23,7 @@ from hcpcs_lint.sources.text import decode_text
 
 __all__ = [
     "InputError", "NoDescriptors", "Release", "decode_text", "detect_format", "detect_kind", "load",
-    "read_release",
+    "read_bytes", "read_release",
 ]  # fmt: skip
 
 STDIN = "-"
@@ -56,6 +56,11 @@ def _read_path(path: str) -> bytes:
         raise InputError(path, "permission denied") from None
     except OSError as exc:
         raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
+
+
+def read_bytes(path: str) -> bytes:
+    """A file's bytes, or InputError saying why they cannot be read."""
+    return _read_path(path)
 
 
 def _read_stdin(stream: TextIO | BinaryIO | None) -> tuple[bytes, str | None]:
@@ -97,6 +102,7 @@ def load(
     effective: str | None = None,
     allow_empty: bool = False,
     as_format: str | None = None,
+    data: bytes | None = None,
 ) -> Iterator[Record]:
     """Records from a file (or ``"-"`` for stdin) of any supported format, each with its release date.
 
@@ -105,9 +111,10 @@ def load(
     undecodable data, an empty file, or (during iteration) a malformed record or a descriptor
     past a limit in ``hcpcs_lint.limits``. A file from which no descriptor could be read raises
     model.NoDescriptors once iteration ends, unless ``allow_empty``: nothing passes unread.
-    ``as_format`` skips detection and uses that reader.
+    ``as_format`` skips detection and uses that reader. ``data``: the file's bytes when the caller
+    has already read them (the cache hashes them first, so what is parsed is what was hashed).
     """
-    fmt, records = _open(path, stdin, allow_empty=allow_empty, as_format=as_format)
+    fmt, records = _open(path, stdin, allow_empty=allow_empty, as_format=as_format, given=data)
     return dated(records, path, fmt, effective)[0]
 
 
@@ -117,9 +124,11 @@ def read_release(
     stdin: TextIO | BinaryIO | None = None,
     effective: str | None = None,
     allow_empty: bool = False,
+    data: bytes | None = None,
 ) -> Release:
-    """The whole file with its format and date: ``release.effective``, ``release.records``."""
-    fmt, records = _open(path, stdin, allow_empty=allow_empty)
+    """The whole file with its format and date: ``release.effective``, ``release.records``
+    (``data``: its bytes, when already read)."""
+    fmt, records = _open(path, stdin, allow_empty=allow_empty, given=data)
     stream, basis = dated(records, path, fmt, effective)
     rows = tuple(stream)
     day = rows[0].effective if rows else effective
@@ -138,9 +147,14 @@ def _within_limits(records: Iterator[Record]) -> Iterator[Record]:
 
 
 def _open(
-    path: str, stdin: TextIO | BinaryIO | None, *, allow_empty: bool = False, as_format: str | None = None
+    path: str,
+    stdin: TextIO | BinaryIO | None,
+    *,
+    allow_empty: bool = False,
+    as_format: str | None = None,
+    given: bytes | None = None,
 ) -> tuple[str, Iterator[Record]]:
-    kind, records = _open_kind(path, stdin, as_format)
+    kind, records = _open_kind(path, stdin, as_format, given)
     records = _within_limits(records)
     return kind, records if allow_empty else _not_empty(path, kind, records)
 
@@ -156,12 +170,15 @@ def _not_empty(path: str, fmt: str, records: Iterator[Record]) -> Iterator[Recor
 
 
 def _open_kind(
-    path: str, stdin: TextIO | BinaryIO | None, as_format: str | None = None
+    path: str, stdin: TextIO | BinaryIO | None, as_format: str | None = None, given: bytes | None = None
 ) -> tuple[str, Iterator[Record]]:
-    if path == STDIN:
+    text: str | None = None
+    if given is not None:
+        data = given
+    elif path == STDIN:
         data, text = _read_stdin(stdin)
     else:
-        data, text = _read_path(path), None
+        data = _read_path(path)
     if not data.removeprefix(b"\xef\xbb\xbf").strip():
         raise InputError(path, "empty input" if path == STDIN else "empty file")
     fmt = as_format or detect_format(path, data[:HEAD_BYTES])

@@ -1,0 +1,319 @@
+"""The persistent cache: a release is read and parsed once per content, as ruff caches per file.
+
+Two kinds of entry, each a file named by a SHA-256 key under the user cache folder
+(platformdirs, so ``XDG_CACHE_HOME`` is honoured; ``HCPCS_LINT_CACHE_DIR`` overrides it):
+
+- ``parsed/``: the records of an input file with their parsed descriptors and product classes,
+  keyed by the file's bytes, its name's suffix and the tool's fingerprint (version, package
+  sources, grammar, vocabulary, rules and catalog), so any change to either misses.
+- ``findings/``: the findings of one input file under one linter setup (rules, configuration,
+  reference and CPT contents), so a second identical run only reads and renders.
+
+Entries are marshal-encoded plain tuples (measured fastest to load back: docs/benchmarks.md),
+written to a temp file and renamed into place. Anything wrong with an entry (truncated, corrupt,
+written by another version, unreadable) counts as a miss: it is rebuilt and rewritten, never an
+error. A folder we cannot write to only means no cache.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import marshal
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import fields
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from hcpcs_lint import __version__
+from hcpcs_lint.model import Clause, Descriptor, Finding, Fix, Item, Location, Record, Related
+
+ENV_DIR = "HCPCS_LINT_CACHE_DIR"
+ENV_OFF = "HCPCS_LINT_NO_CACHE"
+MAGIC = b"HCPCSLC1"  # format of an entry file; a file without it is foreign
+FORMAT = 1
+KINDS = ("parsed", "findings", "grammar")
+
+_enabled = True
+
+
+def disable() -> None:
+    """``--no-cache``: neither read nor write for the rest of this process."""
+    global _enabled
+    _enabled = False
+
+
+def enable() -> None:
+    global _enabled
+    _enabled = True
+
+
+def enabled() -> bool:
+    return _enabled and os.environ.get(ENV_OFF, "") in ("", "0")
+
+
+def cache_dir() -> Path:
+    """``HCPCS_LINT_CACHE_DIR``, else the platform's user cache folder for hcpcs-lint."""
+    override = os.environ.get(ENV_DIR)
+    if override:
+        return Path(override).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("hcpcs-lint", appauthor=False))
+
+
+# -- keys ------------------------------------------------------------------------------------------
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _tree_files(root: Path, patterns: Sequence[str]) -> list[Path]:
+    out: list[Path] = []
+    for pattern in patterns:
+        out.extend(p for p in root.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts)
+    return sorted(out)
+
+
+@lru_cache(maxsize=8)
+def fingerprint(data_dirs: tuple[str, ...] = ()) -> str:
+    """What every cached result depends on besides its input: the tool's version and sources
+    (grammar and vocabulary among them), and the contents (not the names) of ``data_dirs``:
+    the bundled rules and catalog and a team's extra catalog folders."""
+    h = hashlib.sha256(f"{__version__}\0{FORMAT}\0".encode())
+    package = Path(__file__).resolve().parent
+    roots: list[tuple[Path, tuple[str, ...]]] = [(package, ("*.py", "*.lark", "*.toml"))]
+    roots += [(Path(d), ("*.toml",)) for d in data_dirs]
+    for root, patterns in roots:
+        if not root.is_dir():
+            h.update(f"missing {root}\0".encode())
+            continue
+        for p in _tree_files(root, patterns):
+            h.update(str(p.relative_to(root)).encode() + b"\0")
+            try:
+                h.update(p.read_bytes())
+            except OSError:
+                h.update(b"unreadable")
+            h.update(b"\0")
+    return h.hexdigest()
+
+
+def key(*parts: str) -> str:
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+# -- entry files -------------------------------------------------------------------------------------
+
+
+def _path(kind: str, k: str) -> Path:
+    return cache_dir() / kind / k[:2] / k
+
+
+def read(kind: str, k: str) -> Any | None:
+    """The value stored under ``k``, or None when absent, corrupt, truncated or foreign."""
+    if not enabled():
+        return None
+    try:
+        data = _path(kind, k).read_bytes()
+    except OSError:
+        return None
+    head = len(MAGIC) + 32
+    if len(data) < head or not data.startswith(MAGIC):
+        return None
+    body = data[head:]
+    if hashlib.sha256(body).digest() != data[len(MAGIC) : head]:
+        return None  # truncated or damaged: its checksum no longer matches
+    try:
+        value = marshal.loads(body)
+    except (EOFError, ValueError, TypeError):
+        return None
+    if not (isinstance(value, tuple) and len(value) == 2 and value[0] == k):
+        return None  # written for another key (a renamed or copied file)
+    return value[1]
+
+
+def write(kind: str, k: str, value: Any) -> bool:
+    """Store ``value`` atomically (temp file, then rename); False when it cannot be stored."""
+    if not enabled():
+        return False
+    try:
+        body = marshal.dumps((k, value))
+    except ValueError:
+        return False  # a value marshal cannot hold: run uncached rather than fail
+    target = _path(kind, k)
+    tmp = None
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{k[:16]}.", suffix=".tmp", dir=target.parent)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(MAGIC + hashlib.sha256(body).digest() + body)
+        os.replace(tmp, target)
+        return True
+    except OSError:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        return False
+
+
+def info() -> dict[str, Any]:
+    """Where the cache is and what it holds, per kind."""
+    root = cache_dir()
+    out: dict[str, Any] = {"path": str(root), "enabled": enabled(), "kinds": {}}
+    for kind in KINDS:
+        files = [p for p in (root / kind).rglob("*") if p.is_file()] if (root / kind).is_dir() else []
+        out["kinds"][kind] = {"entries": len(files), "bytes": sum(_size(p) for p in files)}
+    return out
+
+
+def _size(p: Path) -> int:
+    try:
+        return p.stat().st_size
+    except OSError:
+        return 0
+
+
+def clean() -> int:
+    """Remove every entry (and stray temp files); the number of files removed."""
+    root = cache_dir()
+    n = 0
+    for kind in KINDS:
+        folder = root / kind
+        if not folder.is_dir():
+            continue
+        for p in sorted(folder.rglob("*"), reverse=True):
+            try:
+                if p.is_dir() and not p.is_symlink():
+                    p.rmdir()
+                else:
+                    p.unlink()
+                    n += 1
+            except OSError:
+                pass
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+    return n
+
+
+# -- plain forms: what marshal can hold ------------------------------------------------------------
+
+_RECORD_FIELDS = tuple(f.name for f in fields(Record))
+_LOC_FIELDS = tuple(f.name for f in fields(Location) if f.name != "path")
+
+
+def record_plain(r: Record) -> tuple[Any, ...]:
+    """A record as a tuple; the location without its path (the same bytes may sit elsewhere)."""
+    loc = r.location
+    return tuple(
+        tuple(getattr(loc, n) for n in _LOC_FIELDS) if name == "location" else getattr(r, name)
+        for name in _RECORD_FIELDS
+    )
+
+
+def record_from(plain: Sequence[Any], path: str) -> Record:
+    values = dict(zip(_RECORD_FIELDS, plain, strict=True))
+    values["location"] = Location(path, *values["location"])
+    return Record(**values)
+
+
+# Clauses and items keep their text only where it is not the descriptor's own slice (it always
+# is today): most of a parsed release is spans. Fields are read by name, so a field added to the
+# model is kept (and a renamed one changes the package sources, hence every key).
+_CLAUSE_FIELDS = tuple(f.name for f in fields(Clause))
+_DESC_FIELDS = tuple(f.name for f in fields(Descriptor))
+
+
+def _clause_plain(c: Clause, text: str) -> tuple[Any, ...]:
+    out: list[Any] = []
+    for name in _CLAUSE_FIELDS:
+        v = getattr(c, name)
+        if name == "text":
+            v = None if text[c.start : c.end] == v else v
+        elif name == "items":
+            v = tuple((it.start, it.end, None if text[it.start : it.end] == it.text else it.text) for it in v)
+        out.append(v)
+    return tuple(out)
+
+
+def desc_plain(d: Descriptor) -> tuple[Any, ...]:
+    out: list[Any] = []
+    for name in _DESC_FIELDS:
+        v = getattr(d, name)
+        if name == "clauses":
+            v = tuple(_clause_plain(c, d.text) for c in v)
+        elif isinstance(v, Descriptor):
+            v = desc_plain(v)
+        out.append(v)
+    return tuple(out)
+
+
+def _clause_from(p: Sequence[Any], text: str) -> Clause:
+    v = dict(zip(_CLAUSE_FIELDS, p, strict=True))
+    if v["text"] is None:
+        v["text"] = text[v["start"] : v["end"]]
+    v["items"] = tuple(Item(text[a:b] if t is None else t, a, b) for a, b, t in v["items"])
+    return Clause(**v)
+
+
+def desc_from(p: Sequence[Any]) -> Descriptor:
+    v = dict(zip(_DESC_FIELDS, p, strict=True))
+    text = v["text"]
+    v["clauses"] = tuple(_clause_from(c, text) for c in v["clauses"])
+    v["unparsed"] = tuple(tuple(u) for u in v["unparsed"])
+    for name in ("stem", "specific"):
+        if v.get(name) is not None:
+            v[name] = desc_from(v[name])
+    return Descriptor(**v)
+
+
+def to_plain(pairs: Iterable[tuple[Record, Descriptor]]) -> list[tuple[Any, Any]]:
+    return [(record_plain(r), desc_plain(d)) for r, d in pairs]
+
+
+def from_plain(plain: Iterable[Sequence[Any]], path: str = "") -> list[tuple[Record, Descriptor]]:
+    return [(record_from(r, path), desc_from(d)) for r, d in plain]
+
+
+_FINDING_FIELDS = tuple(f.name for f in fields(Finding))
+
+
+def _finding_plain(f: Finding) -> tuple[Any, ...]:
+    row = []
+    for name in _FINDING_FIELDS:
+        v = getattr(f, name)
+        if name == "record":
+            v = record_plain(v)
+        elif name == "related":
+            v = tuple((r.code, r.descriptor, r.note) for r in v)
+        elif name == "fix":
+            v = None if v is None else (v.applicability, v.descriptor, v.message)
+        row.append(v)
+    return tuple(row)
+
+
+def findings_plain(groups: Sequence[Sequence[Finding]], checked: int) -> tuple[Any, ...]:
+    """Lists of findings (reported, resolved...) and the count of records checked, plainly."""
+    return (checked, tuple(tuple(_finding_plain(f) for f in group) for group in groups))
+
+
+def _finding_from(row: Sequence[Any], path: str) -> Finding:
+    v = dict(zip(_FINDING_FIELDS, row, strict=True))
+    v["record"] = record_from(v["record"], path)
+    v["related"] = tuple(Related(*r) for r in v["related"])
+    v["fix"] = None if v["fix"] is None else Fix(*v["fix"])
+    v["span"] = tuple(v["span"])
+    return Finding(**v)
+
+
+def findings_from(value: Any, path: str) -> tuple[list[list[Finding]], int] | None:
+    """Findings back from their plain form, or None when the value is not one."""
+    if value is None:
+        return None
+    try:
+        checked, groups = value
+        return [[_finding_from(row, path) for row in group] for group in groups], int(checked)
+    except (TypeError, ValueError, KeyError):
+        return None

@@ -1,0 +1,300 @@
+"""An input file read, parsed and classified once per content: from the cache when these bytes
+were seen before, else freshly (on both cores when the file is large) and then cached.
+
+A cached file is kept as plain rows and turned into model objects only where asked: a reference
+release of 8,846 records gives the peer rules only its few dozen members of peer classes, so a
+two-row draft checked against it never rebuilds the other records.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO, TextIO
+
+from hcpcs_lint import cache
+from hcpcs_lint.catalog import Catalog
+from hcpcs_lint.checks.context import Entry, make_entry
+from hcpcs_lint.model import Record
+
+ENV_JOBS = "HCPCS_LINT_JOBS"
+# Below this many records a second process costs more (fork, sending rows back, rebuilding
+# them) than it saves; measured in docs/benchmarks.md.
+POOL_MIN = 1500
+# Smaller inputs (a draft being edited) parse in milliseconds: caching every version would only
+# fill the folder. A reference is always cached: it is read on every run.
+CACHE_MIN = 100
+
+Row = tuple[Any, Any, Any]  # (record plain, descriptor plain, classes or None)
+
+
+def jobs_wanted(jobs: int | None = None) -> int:
+    """Processes to use: ``jobs``, else ``HCPCS_LINT_JOBS``, else the cores this process may use (at most 2)."""
+    if jobs is None:
+        raw = os.environ.get(ENV_JOBS, "")
+        jobs = int(raw) if raw.strip().isdigit() else 0
+    if jobs <= 0:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        jobs = min(2, cores)
+    return jobs
+
+
+def is_member(e: Entry) -> bool:
+    """Can this entry be a peer at all (a product procedure of a peer or style class)?"""
+    if e.record.kind != "procedure" or e.desc.head_kind != "product":
+        return False
+    return e.peer_group is not None or e.style_class is not None
+
+
+@dataclass
+class Prepared:
+    """One input's records with their parsed descriptors and classes, materialised on demand."""
+
+    path: str
+    catalog: Catalog
+    _entries: list[Entry | None]
+    _rows: list[Row | None] | None = None
+    _blob: bytes | None = None  # the cached rows, still marshalled
+    _members: tuple[int, ...] | None = None
+    _member_rows: dict[int, Row] = field(default_factory=dict)
+    from_cache: bool = False
+    key: str = ""  # the cache key of this content ("" when not cacheable: stdin, cache off)
+    # What sources.Release says of the file: its format, effective date and how it was found.
+    format: str = ""
+    effective: str | None = None
+    basis: str = ""
+
+    @property
+    def is_release(self) -> bool:
+        """A whole CMS release (not a draft or table): its own records are each other's peers."""
+        from hcpcs_lint.sources.release import RELEASE_FORMATS
+
+        return self.format in RELEASE_FORMATS
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def _row(self, i: int) -> Row:
+        if i in self._member_rows:
+            return self._member_rows[i]
+        if self._rows is None:
+            assert self._blob is not None
+            self._rows = list(marshal.loads(self._blob))
+            self._blob = None
+        row = self._rows[i]
+        assert row is not None
+        return row
+
+    def entry(self, i: int) -> Entry:
+        e = self._entries[i]
+        if e is None:
+            rec_p, desc_p, classes = self._row(i)
+            e = Entry(cache.record_from(rec_p, self.path), cache.desc_from(desc_p), self.catalog)
+            e.__dict__["classes"] = frozenset(classes or ())  # the cached_property, already known
+            self._entries[i] = e
+        return e
+
+    def entries(self) -> list[Entry]:
+        return [self.entry(i) for i in range(len(self._entries))]
+
+    def records(self) -> list[Record]:
+        return [e.record for e in self.entries()]
+
+    def members(self) -> list[Entry]:
+        """What a reference gives the peer rules: the first record of each code (as the corpus
+        keeps it) where that record can be a peer, in file order."""
+        if self._members is None:
+            first: dict[str, int] = {}
+            for i in range(len(self._entries)):
+                first.setdefault(self.entry(i).record.code, i)
+            self._members = tuple(i for i in sorted(first.values()) if is_member(self.entry(i)))
+        return [self.entry(i) for i in self._members]
+
+    # -- the cache entry ----------------------------------------------------------------------------
+
+    def _plain_row(self, i: int) -> Row:
+        e = self._entries[i]
+        if e is None:
+            return self._row(i)
+        classes = tuple(sorted(e.classes)) if e.desc.head_kind == "product" else None
+        return (cache.record_plain(e.record), cache.desc_plain(e.desc), classes)
+
+    def cache_value(self) -> tuple[Any, ...]:
+        """(count, member rows, all rows marshalled, release facts): a reference reads only the members."""
+        rows = [self._plain_row(i) for i in range(len(self._entries))]
+        self.members()
+        assert self._members is not None
+        meta = (self.format, self.effective, self.basis)
+        return len(rows), [(i, rows[i]) for i in self._members], marshal.dumps(rows), meta
+
+    @classmethod
+    def from_value(cls, path: str, catalog: Catalog, value: Any) -> Prepared | None:
+        """The Prepared a cache value holds, or None when it is not one (treated as a miss)."""
+        try:
+            n, member_rows, blob, (fmt, effective, basis) = value
+            members = {int(i): tuple(r) for i, r in member_rows}
+            if not isinstance(blob, bytes) or any(not 0 <= i < n for i in members):
+                return None
+        except (TypeError, ValueError):
+            return None
+        p = cls(path, catalog, [None] * n, None, blob, tuple(sorted(members)), members, from_cache=True)
+        p.format, p.effective, p.basis = fmt, effective, basis
+        return p
+
+
+# -- building fresh --------------------------------------------------------------------------------
+
+
+def _fresh_entry(r: Record, catalog: Catalog) -> Entry:
+    return make_entry(r, catalog)  # a descriptor past a limit is an InputError, here as anywhere
+
+
+def _rows_of(records: Sequence[Record], catalog: Catalog) -> bytes:
+    """A worker's whole job: parse and classify a chunk, and send it back as marshalled rows."""
+    out = []
+    for r in records:
+        e = _fresh_entry(r, catalog)
+        classes = tuple(sorted(e.classes)) if e.desc.head_kind == "product" else None
+        out.append((cache.record_plain(r), cache.desc_plain(e.desc), classes))
+    return marshal.dumps(out)
+
+
+def _chunks(n: int, k: int) -> list[tuple[int, int]]:
+    size = -(-n // k)
+    return [(a, min(n, a + size)) for a in range(0, n, size)]
+
+
+def build(path: str, records: Sequence[Record], catalog: Catalog, jobs: int | None = None) -> Prepared:
+    """Parse and classify ``records``: in this process, or split over ``jobs`` processes for a
+    large input (this process takes the first chunk; rows keep file order either way)."""
+    n = len(records)
+    k = jobs_wanted(jobs)
+    entries: list[Entry | None] = [None] * n
+    rows: list[Row | None] | None = None
+    if k > 1 and n >= POOL_MIN and _can_fork():
+        spans = _chunks(n, k)
+        workers = _start(records, catalog, spans[1:])
+        a, b = spans[0]
+        for i in range(a, b):
+            entries[i] = _fresh_entry(records[i], catalog)
+        rows = [None] * n
+        for (start, end), got in zip(spans[1:], _collect(workers), strict=True):
+            if got is None:  # a worker failed: do its share here
+                for i in range(start, end):
+                    entries[i] = _fresh_entry(records[i], catalog)
+            else:
+                rows[start:end] = got
+    else:
+        for i, r in enumerate(records):
+            entries[i] = _fresh_entry(r, catalog)
+    return Prepared(path, catalog, entries, rows)
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _start(records: Sequence[Record], catalog: Catalog, spans: list[tuple[int, int]]) -> list[Any]:
+    """Fork one worker per span; each inherits the loaded parser and catalog (nothing to send)."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    _fresh_entry(records[0], catalog)  # load the parser once, before forking
+    workers = []
+    for start, end in spans:
+        recv, send = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_work, args=(send, records[start:end], catalog), daemon=True)
+        proc.start()
+        send.close()
+        workers.append((proc, recv))
+    return workers
+
+
+def _work(send: Any, records: Sequence[Record], catalog: Catalog) -> None:
+    try:
+        send.send_bytes(_rows_of(records, catalog))
+    except BaseException:
+        send.send_bytes(b"")
+    finally:
+        send.close()
+
+
+def _collect(workers: list[Any]) -> Iterator[list[Row] | None]:
+    for proc, recv in workers:
+        try:
+            data = recv.recv_bytes()
+            got = [tuple(r) for r in marshal.loads(data)] if data else None
+        except (EOFError, OSError, ValueError):
+            got = None
+        recv.close()
+        proc.join()
+        yield got  # type: ignore[misc]
+
+
+# -- the one call ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Source:
+    """An input's bytes and its cache key, read before anything is parsed."""
+
+    path: str
+    data: bytes | None  # None for standard input (read by ``load``)
+    key: str  # "" when the cache is off or the input is standard input
+    effective: str | None = None
+
+
+def locate(path: str, *, effective: str | None = None, catalog_dirs: Sequence[str] = ()) -> Source:
+    """Read ``path`` and compute its key: the file's content, its name (a release's date may
+    come from it), ``effective`` and the tool's fingerprint (sources, grammar, vocabulary,
+    catalog). InputError when the file cannot be read."""
+    from hcpcs_lint.sources import STDIN, read_bytes
+
+    if path == STDIN:
+        return Source(path, None, "", effective)
+    data = read_bytes(path)
+    k = ""
+    if cache.enabled():
+        from hcpcs_lint.catalog import rules_dir
+
+        fp = cache.fingerprint((str(rules_dir()), *(str(d) for d in catalog_dirs)))
+        k = cache.key("parsed", fp, cache.digest(data), Path(path).name, effective or "")
+    return Source(path, data, k, effective)
+
+
+def prepare(
+    src: Source,
+    catalog: Catalog,
+    *,
+    stdin: TextIO | BinaryIO | None = None,
+    jobs: int | None = None,
+    cache_min: int = CACHE_MIN,
+    allow_empty: bool = False,
+) -> Prepared:
+    """The records of ``src`` parsed and classified, from the cache when its bytes were seen
+    (stored when it has at least ``cache_min`` records). Input errors are raised as ``load``
+    raises them; a file that fails is never cached."""
+    from hcpcs_lint.sources import read_release
+
+    if src.key:
+        hit = cache.read("parsed", src.key)
+        if hit is not None:
+            p = Prepared.from_value(src.path, catalog, hit)
+            if p is not None:
+                p.key = src.key
+                return p
+    release = read_release(
+        src.path, stdin=stdin, effective=src.effective, data=src.data, allow_empty=allow_empty
+    )
+    records = release.records
+    p = build(src.path, records, catalog, jobs)
+    p.key = src.key
+    p.format, p.effective, p.basis = release.format, release.effective, release.basis
+    if src.key and len(records) >= max(cache_min, 1):
+        cache.write("parsed", src.key, p.cache_value())
+    return p
