@@ -90,6 +90,11 @@ def _statistics(findings: Sequence[Finding]) -> str:
 )
 @click.option("--allow-empty", is_flag=True, help="A file with no HCPCS descriptors in it is not an error.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache (parse everything again).")
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Show how each item was read (action, object, route; thing) under each finding.",
+)
 def check(
     paths: tuple[str, ...],
     fmt: str,
@@ -115,6 +120,7 @@ def check(
     allow_empty: bool,
     no_cache: bool,
     show_settings: bool,
+    explain: bool,
 ) -> None:
     """Check descriptors (no PATH: the bundled corpus; - reads stdin)."""
     from hcpcs_lint.baseline import load_baseline
@@ -242,6 +248,7 @@ def check(
         fixed=fixed,
         tool_version=__version__,
         resolved=resolved,
+        explain=explain,
     )
     use_color = color if color is not None else (output_file is None and sys.stdout.isatty())
     with output(output_file) as out:
