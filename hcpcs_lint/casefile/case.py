@@ -169,10 +169,12 @@ class Case:
         line = f"Release file: {self.release_path}"
         if self.release_effective:
             line += f" (effective {self.release_effective})"
-        line += f"; {self.records:,} codes checked"
+        line += f"; {self.records:,} code{'' if self.records == 1 else 's'} checked"
         if self.reference:
             line += f"; peers also from {self.reference}"
         return line + "."
+
+    NOTHING_TO_REVISE = "None: hcpcs-lint check flags no code under HL101 here."
 
     def summary_sentence(self) -> str:
         """The report's first claim, in one sentence."""

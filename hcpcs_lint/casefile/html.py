@@ -127,7 +127,7 @@ def _sections(case: Case) -> str:
         out.append("<nav><ol>")
         out += [f"<li>{_code_link(s.code)}</li>" for s in case.sections]
         out.append("</ol></nav>")
-    out += [_section(s) for s in case.sections]
+    out += [_section(s) for s in case.sections] or [f"<p>{escape(case.NOTHING_TO_REVISE)}</p>"]
     out.append("</section>")
     return "\n".join(out)
 

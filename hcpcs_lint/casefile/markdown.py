@@ -39,6 +39,8 @@ def render(case: Case) -> str:
     lines += ["", "## Codes to revise", ""]
     for s in case.sections:
         lines += _section(s)
+    if not case.sections:
+        lines += [esc(case.NOTHING_TO_REVISE), ""]
     lines += ["## Sources", ""]
     for rule in case.rules:
         lines += [f"### {rule.code} {esc(rule.name)}", ""]

@@ -49,6 +49,8 @@ def render(case: Case) -> bytes:
     doc.add_heading("Codes to revise", level=1)
     for s in case.sections:
         _section(doc, s)
+    if not case.sections:
+        doc.add_paragraph(case.NOTHING_TO_REVISE)
 
     doc.add_heading("Sources", level=1)
     for rule in case.rules:

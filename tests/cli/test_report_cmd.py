@@ -70,3 +70,20 @@ def test_history_says_since_when_and_charts_every_release(data_dir: Path, tmp_pa
     assert len(doc.inline_shapes) == 1
     table = next(t for t in doc.tables if t.rows[0].cells[0].text == "Release")
     assert [r.cells[0].text for r in table.rows[1:]] == ["2019", "2026"]
+
+
+def test_a_clean_input_says_so_in_every_format(tmp_path: Path) -> None:
+    docx = pytest.importorskip("docx")
+    clean = tmp_path / "clean.csv"
+    clean.write_text('code,descriptor\nJ3393,"Injection, betibeglogene autotemcel, per treatment"\n', "utf-8")
+    outs = [tmp_path / f"r.{ext}" for ext in ("html", "md", "docx")]
+    result = CliRunner().invoke(main, ["report", str(clean), *(a for o in outs for a in ("-o", str(o)))])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("0 codes to revise") == 3
+    md = outs[1].read_text("utf-8")
+    assert "No Level II product code in" in md and "; 1 code checked." in md
+    assert "None: hcpcs-lint check flags no code under HL101 here." in md
+    assert md.split("## Codes to revise")[1].split("## Sources")[0].count("###") == 0
+    assert "<article" not in outs[0].read_text("utf-8")
+    paragraphs = [p.text for p in docx.Document(str(outs[2])).paragraphs]
+    assert "None: hcpcs-lint check flags no code under HL101 here." in paragraphs
