@@ -29,7 +29,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ),
     ("rulebook", ("hcpcs_lint.rulebook",)),
     ("checks", ("hcpcs_lint.checks",)),
-    ("catalog", ("hcpcs_lint.catalog", "hcpcs_lint.families")),
+    ("catalog", ("hcpcs_lint.catalog", "hcpcs_lint.families", "hcpcs_lint.services", "hcpcs_lint.bundling")),
     ("parser", ("hcpcs_lint.parser", "hcpcs_lint.grammar")),
     ("sources", ("hcpcs_lint.sources",)),
     ("report", ("hcpcs_lint.report", "hcpcs_lint.casefile", "hcpcs_lint.charts")),
