@@ -184,32 +184,12 @@ class Catalog:
         return max(known, key=lambda c: (self.depth(c), c)) if known else None
 
     # -- services named in a licensed CPT file (--cpt) ---------------------------------------------
-
-    @cached_property
-    def _term_index(self) -> tuple[list[str], list[Service]]:
-        from rapidfuzz import utils  # imported on first match: a cached run never needs it
-
-        pairs = [(utils.default_process(t), s) for s in self.services for t in s.terms]
-        return [p for p, _ in pairs], [s for _, s in pairs]
-
-    def match_terms(self, text: str, cutoff: float = 90.0) -> tuple[Service, ...]:
-        """Services the item restates in other words: the exact codes of the user's CPT file
-        (--cpt, Level I families), else a catalog service's whole-item wording; nothing when
-        neither names it."""
-        if self.level1 is not None and (hit := self.level1.match(text)) is not None:
-            codes = ", ".join(hit.codes)
-            return (Service(f"cpt-{hit.codes[0]}", f"CPT {codes} (your CPT file)", hit.codes),)
-        keys, services = self._term_index
-        if not keys:
+    def match_terms(self, text: str) -> tuple[Service, ...]:
+        """The exact codes of the user's CPT file (--cpt, Level I families) the item restates in
+        other words ("gathering of the patient's lymphocytes by apheresis"); none without a file."""
+        if self.level1 is None or (hit := self.level1.match(text)) is None:
             return ()
-        from rapidfuzz import fuzz, process, utils
-
-        best = process.extractOne(
-            text, keys, scorer=fuzz.token_set_ratio, processor=utils.default_process, score_cutoff=cutoff
-        )
-        if best is None or len(best[0].split()) < 2:
-            return ()
-        return (services[best[2]],)
+        return (Service(f"cpt-{hit.codes[0]}", f"CPT {', '.join(hit.codes)} (your CPT file)", hit.codes),)
 
     # -- actions --------------------------------------------------------------------------------
 
