@@ -83,7 +83,7 @@ def test_revision_resolves_the_current_texts_findings_and_flags_a_proposal_that_
     assert [(f["request"], f["request_kind"], f["change"]) for f in new] == [("26.021", "new", None)]
     text = check(tmp_path, "summary.txt", "--output-format", "concise", monkeypatch=monkeypatch).stdout
     assert (
-        "summary.txt:19: resolved by request 26.015 (revise Q2041): HL101 level2-includes-cpt-service" in text
+        "summary.txt:17: resolved by request 26.015 (revise Q2041): HL101 level2-includes-cpt-service" in text
     )
     assert "Resolved by the document's requests: 4 findings." in text  # HL201 no longer repeats HL101
 
