@@ -2,7 +2,7 @@
 
 Playwright cannot download its own browsers here, so it drives the system's chromium
 (``executable_path``); ``.ci/run`` installs the Debian package when it is missing. The ``browser``
-fixture (registered in tests/conftest.py, one Chromium for the whole run) skips, saying why, only
+fixture (registered in tests/conftest.py, one Chromium per test module) skips, saying why, only
 when no chromium can be found. :func:`open_page` opens a local file with every other request
 refused and recorded, and collects console and page errors.
 """
