@@ -113,6 +113,22 @@ def main() -> int:
                     f"| median {cols[2]} ms, p95 {cols[3]} ms, max {cols[4]} ms |"
                 )
 
+    labelled = ROOT / "benchmarks" / "labelled.py"
+    for name in ("heldout/heldout.csv", "dev/dev.csv"):
+        out = subprocess.run(
+            [py, str(labelled), str(ROOT / "corpora" / name)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        for line in out.stdout.splitlines():
+            _, _, scores = line.partition(": ")
+            if scores:
+                rows.append(
+                    f"| HL101 on `corpora/{name}` (recall; traps clean; revisions exact) | {scores} |"
+                )
+
     machine = f"{platform.python_implementation()} {platform.python_version()}, {platform.machine()}, {_cores()} cores"
     table = "\n".join(rows)
     print(f"Machine: {machine}\n\n{table}")

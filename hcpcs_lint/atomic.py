@@ -34,10 +34,12 @@ def atomic_open(
     encoding: str | None = "utf-8",
     newline: str | None = "",
     perms: int | None = None,
+    durable: bool = True,
 ) -> Iterator[IO[Any]]:
     """Open a temp file to write ``path``; on a clean exit it replaces ``path``, on error it is removed.
 
-    ``mode`` is "w" (text) or "wb"; ``path`` is written through a symlink, not over it.
+    ``mode`` is "w" (text) or "wb"; ``path`` is written through a symlink, not over it. ``durable``
+    False skips the fsyncs: still all-or-nothing, but a crash may lose the write (a cache can).
     Raises OSError as the file system reports it: callers turn it into their own InputError.
     """
     if mode not in ("w", "wb"):
@@ -54,7 +56,8 @@ def atomic_open(
         ) as fh:
             yield fh
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         os.chmod(tmp, bits)
         os.replace(tmp, target)
         done = True
@@ -62,12 +65,15 @@ def atomic_open(
         if not done:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
-    fsync_directory(directory)
+    if durable:
+        fsync_directory(directory)
 
 
-def write_bytes(path: str | os.PathLike[str], payload: bytes, *, perms: int | None = None) -> None:
+def write_bytes(
+    path: str | os.PathLike[str], payload: bytes, *, perms: int | None = None, durable: bool = True
+) -> None:
     """Replace ``path`` by ``payload`` atomically (see :func:`atomic_open`)."""
-    with atomic_open(path, "wb", perms=perms) as fh:
+    with atomic_open(path, "wb", perms=perms, durable=durable) as fh:
         fh.write(payload)
 
 

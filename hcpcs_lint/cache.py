@@ -21,7 +21,6 @@ import contextlib
 import hashlib
 import marshal
 import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import fields
 from functools import lru_cache
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from hcpcs_lint import __version__
+from hcpcs_lint.atomic import write_bytes
 from hcpcs_lint.model import Clause, Descriptor, Finding, Fix, Item, Location, Record, Related
 
 ENV_DIR = "HCPCS_LINT_CACHE_DIR"
@@ -145,17 +145,12 @@ def write(kind: str, k: str, value: Any) -> bool:
     except ValueError:
         return False  # a value marshal cannot hold: run uncached rather than fail
     target = _path(kind, k)
-    tmp = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{k[:16]}.", suffix=".tmp", dir=target.parent)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(MAGIC + hashlib.sha256(body).digest() + body)
-        os.replace(tmp, target)
+        # The one atomic writer, without fsync: an entry lost in a crash is only rebuilt.
+        write_bytes(target, MAGIC + hashlib.sha256(body).digest() + body, durable=False)
         return True
     except OSError:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
         return False
 
 

@@ -1,9 +1,12 @@
-"""The catalog: services in CPT's jurisdiction and product classes, loaded from rules/catalog/*.toml.
+"""The catalog: actions, supply nouns, product classes and CPT families, from rules/catalog/*.toml.
 
-Kept as data so a policy analyst can add a synonym, a CPT code or a product class without
-touching Python. Matching an inclusion item to a service is fuzzy (rapidfuzz), so misspellings
-("leukopheresis") and rewordings still match; an item whose head noun names a thing
-("administration set tubing", "collection container") never does.
+Kept as data so a policy analyst can add an action word, a supply noun, a jurisdiction, a CPT
+combination or a product class without touching Python; each entry may carry its own pass/fail
+example, which the tests run. services.py reads items with it; misspelt action words
+("leukophoresis") are matched fuzzily (rapidfuzz, imported only when needed).
+
+Over 400 lines: the catalog's types, the validating loader of every rules/catalog table and the
+class tree are one unit; each method reads the tables ``load_catalog`` checked, nothing else.
 """
 
 from __future__ import annotations
@@ -22,23 +25,55 @@ from hcpcs_lint.model import Descriptor, InputError
 if TYPE_CHECKING:
     from hcpcs_lint.families import LevelOne
 
-_SERVICE_KEYS = {"id", "label", "cpt", "category_iii", "cpt_since", "terms", "classes"}
+_SERVICE_KEYS = {
+    "id", "label", "cpt", "category_iii", "cpt_since", "terms", "classes", "actions", "objects",
+    "not_objects", "manners", "not_manners", "not_classes", "fail", "pass",
+}  # fmt: skip
 _CLASS_KEYS = {
     "id", "label", "parent", "peer_group", "style_peers", "stems", "not_words", "terms", "routes", "overrides",
-    "requires_parent",
+    "requires_parent", "head_words",
 }  # fmt: skip
+_ACTION_KEYS = {"id", "jurisdiction", "words", "object", "fail", "pass"}
+JURISDICTIONS = ("patient", "depends", "supplier", "pharmacy", "manufacturer")
 _WORDS = re.compile(r"[a-z0-9+]+(?:[-'][a-z0-9+]+)*")
 
 
 @dataclass(frozen=True)
 class Service:
+    """A CPT family for a combination: action, object, manner, product class (services.toml)."""
+
     id: str
     label: str
     cpt: tuple[str, ...]
-    terms: tuple[str, ...]
-    classes: tuple[str, ...]
+    terms: tuple[str, ...] = ()  # whole-item wordings (a licensed CPT file's heads), matched fuzzily
+    classes: tuple[str, ...] = ()
     category_iii: tuple[tuple[str, str], ...] = ()  # (code, until YYYY-MM-DD)
     cpt_since: str | None = None
+    actions: tuple[str, ...] = ()
+    objects: tuple[str, ...] = ()
+    not_objects: tuple[str, ...] = ()
+    manners: tuple[str, ...] = ()
+    not_manners: tuple[str, ...] = ()
+    not_classes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Action:
+    """An action word family and whose code set it belongs to (actions.toml)."""
+
+    id: str
+    jurisdiction: str  # one of JURISDICTIONS
+    words: tuple[str, ...]
+    object: str = ""
+
+
+@dataclass(frozen=True)
+class CatalogExample:
+    """A descriptor an analyst wrote beside a catalog entry: it must be flagged (fail) or stay clean."""
+
+    source: str
+    descriptor: str
+    expect: str  # "flag" | "clean"
 
 
 @dataclass(frozen=True)
@@ -52,22 +87,13 @@ class ProductClass:
     not_words: frozenset[str] = frozenset()
     terms: tuple[str, ...] = ()
     routes: bool = False
+    head_words: frozenset[str] = frozenset()
     # Classes this one rules out when the descriptor says so ("allogeneic" rules out the
     # autologous classes its -leucel or CAR-T name would otherwise imply).
     overrides: tuple[str, ...] = ()
     # Found only where the parent class is found too ("allogeneic" marks a cell therapy only in
     # a descriptor that names a cell therapy; a transplant global code says it too).
     requires_parent: bool = False
-
-
-@dataclass(frozen=True)
-class Match:
-    """An inclusion item matched to services."""
-
-    item: str
-    term: str
-    score: float
-    services: tuple[Service, ...]
 
 
 @dataclass
@@ -78,6 +104,13 @@ class Catalog:
     hedges: tuple[str, ...]
     generic_tails: frozenset[str]
     cutoff: float = 88.0
+    actions: dict[str, Action] = field(default_factory=dict)  # by word ("harvesting" -> collection)
+    manners: tuple[str, ...] = ()
+    service_tails: frozenset[str] = frozenset()
+    measures: frozenset[str] = frozenset()
+    determiners: tuple[str, ...] = ()
+    examples: list[CatalogExample] = field(default_factory=list)
+    reading_cache: dict[tuple[str, frozenset[str]], Any] = field(default_factory=dict, repr=False)
     # The user's licensed CPT file (--cpt), as Level I families: its exact codes win.
     level1: LevelOne | None = None
     _class_cache: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
@@ -109,7 +142,7 @@ class Catalog:
             if c.routes and desc.first("route") is not None:
                 found.add(c.id)
                 continue
-            if any(t in low for t in c.terms):
+            if any(t in low for t in c.terms) or c.head_words.intersection(name_words):
                 found.add(c.id)
                 continue
             for w in name_words:
@@ -150,107 +183,32 @@ class Catalog:
         known = [c for c in classes if c in self.classes]
         return max(known, key=lambda c: (self.depth(c), c)) if known else None
 
-    # -- services -------------------------------------------------------------------------------
+    # -- services named in a licensed CPT file (--cpt) ---------------------------------------------
+    def match_terms(self, text: str) -> tuple[Service, ...]:
+        """The exact codes of the user's CPT file (--cpt, Level I families) the item restates in
+        other words ("gathering of the patient's lymphocytes by apheresis"); none without a file."""
+        if self.level1 is None or (hit := self.level1.match(text)) is None:
+            return ()
+        return (Service(f"cpt-{hit.codes[0]}", f"CPT {', '.join(hit.codes)} (your CPT file)", hit.codes),)
+
+    # -- actions --------------------------------------------------------------------------------
+
+    def action(self, word: str) -> Action | None:
+        return self.actions.get(word)
 
     @cached_property
-    def _term_index(self) -> tuple[list[str], list[list[Service]]]:
-        from rapidfuzz import utils  # imported on first match: a cached run never needs it
+    def action_words(self) -> list[str]:
+        """Action words long enough to be matched fuzzily ("leukophoresis" for "leukopheresis")."""
+        return [w for w in self.actions if len(w) >= 8 and " " not in w]
 
-        terms: dict[str, list[Service]] = {}
-        for s in self.services:
-            for t in s.terms:
-                terms.setdefault(utils.default_process(t), []).append(s)
-        keys = list(terms)
-        return keys, [terms[k] for k in keys]
+    def fuzzy_action(self, word: str) -> Action | None:
+        """An action for a misspelt word, or None; short words must match exactly."""
+        if len(word) < 8 or word.endswith("ed"):
+            return None  # a past participle describes use ("administered through"), not a service
+        from rapidfuzz import fuzz, process
 
-    def core(self, item: str) -> tuple[str, str]:
-        """An item's core words without hedges and generic tails, and its head noun."""
-        words = _WORDS.findall(item.lower())
-        changed = True
-        while changed and words:
-            changed = False
-            joined = " ".join(words)
-            for h in self.hedges:
-                if joined.startswith(h + " "):
-                    words = words[len(h.split()) :]
-                    changed = True
-                    break
-        while len(words) > 1 and words[-1] in self.generic_tails:
-            words = words[:-1]
-        head = words[-1] if words else ""
-        # "harvesting of t cells": the head noun stands before "of".
-        if "of" in words:
-            head = words[words.index("of") - 1] if words.index("of") > 0 else head
-        return " ".join(words), head
-
-    def _match_level1(self, text: str) -> Match | None:
-        """The exact codes of the user's CPT file (--cpt) whose family ``text`` describes."""
-        if self.level1 is None:
-            return None
-        hit = self.level1.match(text)
-        if hit is None:
-            return None
-        codes = ", ".join(hit.codes)
-        service = Service(
-            f"cpt-{hit.codes[0]}", f"CPT {codes} (your CPT file)", hit.codes, (), ("any-product",)
-        )
-        return Match(text, hit.stem, hit.score, (service,))
-
-    def match_item(self, item: str, classes: frozenset[str]) -> Match | None:
-        """The services an inclusion item names, for a product of these classes, or None."""
-        core, head = self.core(item)
-        if not core or head in self.supply_nouns:
-            return None
-        if (mine := self._match_level1(item)) is not None:
-            return mine
-        from rapidfuzz import fuzz, process, utils
-
-        keys, services = self._term_index
-        best = process.extractOne(
-            core, keys, scorer=fuzz.ratio, processor=utils.default_process, score_cutoff=self.cutoff
-        )
-        if best is None:
-            return None
-        term, score, _ = best
-        # Every service that has a term scoring as well, restricted to the product's classes.
-        hits: list[Service] = []
-        for k, svcs in zip(keys, services, strict=True):
-            if fuzz.ratio(core, k, processor=utils.default_process) >= score - 0.01:
-                hits.extend(s for s in svcs if classes.intersection(s.classes))
-        if not hits:
-            return None
-
-        # The most specific class wins: CAR-T administration (38228) over drug administration.
-        def spec(s: Service) -> int:
-            return max(self.depth(c) if c in self.classes else 0 for c in s.classes)
-
-        top = max(spec(s) for s in hits)
-        chosen = tuple(dict.fromkeys(s for s in hits if spec(s) == top))
-        return Match(item, term, score, chosen)
-
-    def match_service_head(self, text: str) -> Match | None:
-        """A service-headed descriptor's head words matched against every service term."""
-        if (mine := self._match_level1(text)) is not None:
-            return mine
-        from rapidfuzz import fuzz, process, utils
-
-        core, _ = self.core(text)
-        keys, services = self._term_index
-        hits = process.extract(
-            core,
-            keys,
-            scorer=fuzz.token_set_ratio,
-            processor=utils.default_process,
-            score_cutoff=95,
-            limit=None,
-        )
-        if not hits:
-            return None
-        # The longest term that fits names the service most precisely ("chemotherapy administration").
-        term, score, idx = max(hits, key=lambda h: (h[1], len(h[0].split()), len(h[0])))
-        if len(term.split()) < 2 and core != term:
-            return None  # one common word ("application") is not enough to call a whole service
-        return Match(text, term, score, tuple(services[idx]))
+        best = process.extractOne(word, self.action_words, scorer=fuzz.ratio, score_cutoff=self.cutoff)
+        return self.actions[best[0]] if best else None
 
 
 def _bundled_dir() -> Path:
@@ -285,6 +243,66 @@ def _check_keys(path: Path, table: dict[str, Any], allowed: set[str], what: str)
         raise InputError(str(path), f"{what} without an 'id'")
 
 
+def cpt_range(codes: Sequence[str]) -> str:
+    """'38225-38227' for consecutive numeric codes, else a comma list."""
+    if not codes:
+        return ""
+    if all(c.isdigit() for c in codes) and len(codes) > 2:
+        nums = [int(c) for c in codes]
+        if nums == list(range(nums[0], nums[0] + len(nums))):
+            return f"{codes[0]}-{codes[-1]}"
+    return ", ".join(codes)
+
+
+def _cpt_codes(values: Iterable[str]) -> tuple[str, ...]:
+    """Codes with numeric ranges expanded: "96360-96379" -> 96360 ... 96379."""
+    out: list[str] = []
+    for v in values:
+        lo, sep, hi = str(v).partition("-")
+        if sep and lo.isdigit() and hi.isdigit() and len(lo) == len(hi) and int(lo) <= int(hi):
+            out.extend(str(n).zfill(len(lo)) for n in range(int(lo), int(hi) + 1))
+        else:
+            out.append(str(v))
+    return tuple(out)
+
+
+def _examples(path: Path, table: dict[str, Any]) -> list[CatalogExample]:
+    where = f"{path.name}:{table.get('id', '')}"
+    out = [CatalogExample(where, str(d), "flag") for d in table.get("fail", ())]
+    out.extend(CatalogExample(where, str(d), "clean") for d in table.get("pass", ()))
+    return out
+
+
+def _service(path: Path, s: dict[str, Any]) -> Service:
+    _check_keys(path, s, _SERVICE_KEYS, "[[service]]")
+    low = lambda key: tuple(str(t).lower() for t in s.get(key, ()))  # noqa: E731
+    return Service(
+        id=s["id"],
+        label=s.get("label", s["id"]),
+        cpt=_cpt_codes(s.get("cpt", ())),
+        terms=low("terms"),
+        classes=tuple(s.get("classes", ())),
+        category_iii=tuple((c["code"], c.get("until", "")) for c in s.get("category_iii", ())),
+        cpt_since=s.get("cpt_since"),
+        actions=tuple(s.get("actions", ())),
+        objects=low("objects"),
+        not_objects=low("not_objects"),
+        manners=low("manners"),
+        not_manners=low("not_manners"),
+        not_classes=tuple(s.get("not_classes", ())),
+    )
+
+
+def _action(path: Path, a: dict[str, Any]) -> Action:
+    _check_keys(path, a, _ACTION_KEYS, "[[action]]")
+    jur = a.get("jurisdiction", "patient")
+    if jur not in JURISDICTIONS:
+        raise InputError(
+            str(path), f"action {a['id']!r}: jurisdiction {jur!r} is not one of {', '.join(JURISDICTIONS)}"
+        )
+    return Action(a["id"], jur, tuple(str(w).lower() for w in a.get("words", ())), str(a.get("object", "")))
+
+
 def load_catalog(extra_dirs: Sequence[str | Path] = ()) -> Catalog:
     """The bundled catalog plus a team's catalog extensions (same file names, entries appended)."""
     dirs = [_bundled_dir() / "catalog", *map(Path, extra_dirs)]
@@ -293,26 +311,22 @@ def load_catalog(extra_dirs: Sequence[str | Path] = ()) -> Catalog:
     nouns: set[str] = set()
     hedges: list[str] = []
     tails: set[str] = set()
+    actions: dict[str, Action] = {}
+    lists: dict[str, list[str]] = {"manners": [], "service_tails": [], "measures": [], "determiners": []}
+    examples: list[CatalogExample] = []
     for d in dirs:
         if not d.is_dir():
             raise InputError(str(d), "catalog directory not found")
         for path in sorted(d.glob("*.toml")):
             data = _read(path)
             for s in data.get("service", []):
-                _check_keys(path, s, _SERVICE_KEYS, "[[service]]")
-                services.append(
-                    Service(
-                        id=s["id"],
-                        label=s.get("label", s["id"]),
-                        cpt=tuple(s.get("cpt", ())),
-                        terms=tuple(t.lower() for t in s.get("terms", ())),
-                        classes=tuple(s.get("classes", ("any-product",))),
-                        category_iii=tuple(
-                            (c["code"], c.get("until", "")) for c in s.get("category_iii", ())
-                        ),
-                        cpt_since=s.get("cpt_since"),
-                    )
-                )
+                services.append(_service(path, s))
+                examples.extend(_examples(path, s))
+            for a in data.get("action", []):
+                act = _action(path, a)
+                for w in act.words:
+                    actions[w] = act  # a later file (a team's extension) may re-home a word
+                examples.extend(_examples(path, a))
             for c in data.get("class", []):
                 _check_keys(path, c, _CLASS_KEYS, "[[class]]")
                 classes[c["id"]] = ProductClass(
@@ -325,26 +339,49 @@ def load_catalog(extra_dirs: Sequence[str | Path] = ()) -> Catalog:
                     not_words=frozenset(c.get("not_words", ())),
                     terms=tuple(t.lower() for t in c.get("terms", ())),
                     routes=bool(c.get("routes", False)),
+                    head_words=frozenset(w.lower() for w in c.get("head_words", ())),
                     overrides=tuple(c.get("overrides", ())),
                     requires_parent=bool(c.get("requires_parent", False)),
                 )
+            for ex in data.get("example", []):
+                if (
+                    not isinstance(ex, dict)
+                    or "descriptor" not in ex
+                    or ex.get("expect") not in ("flag", "clean")
+                ):
+                    raise InputError(
+                        str(path), "each [[example]] needs a descriptor and expect = flag or clean"
+                    )
+                examples.append(CatalogExample(path.name, str(ex["descriptor"]), str(ex["expect"])))
             nouns.update(data.get("nouns", ()))
             hedges.extend(data.get("hedges", ()))
             tails.update(data.get("generic_tails", ()))
+            for key, values in lists.items():
+                values.extend(str(v).lower() for v in data.get(key, ()))
     for c in classes.values():
         if c.parent is not None and c.parent not in classes:
             raise InputError("catalog", f"class {c.id!r} has unknown parent {c.parent!r}")
         for o in c.overrides:
             if o not in classes:
                 raise InputError("catalog", f"class {c.id!r} overrides unknown class {o!r}")
+    known_actions = {a.id for a in actions.values()}
     for s in services:
-        for cid in s.classes:
+        for cid in (*s.classes, *s.not_classes):
             if cid != "any-product" and cid not in classes:
                 raise InputError("catalog", f"service {s.id!r} names unknown class {cid!r}")
+        for aid in s.actions:
+            if aid not in known_actions:
+                raise InputError("catalog", f"service {s.id!r} names unknown action {aid!r}")
     return Catalog(
         services=services,
         classes=classes,
         supply_nouns=frozenset(nouns),
         hedges=tuple(sorted(set(hedges), key=len, reverse=True)),
         generic_tails=frozenset(tails),
+        actions=actions,
+        manners=tuple(sorted(set(lists["manners"]), key=len, reverse=True)),
+        service_tails=frozenset(lists["service_tails"]),
+        measures=frozenset(lists["measures"]),
+        determiners=tuple(sorted(set(lists["determiners"]), key=len, reverse=True)),
+        examples=examples,
     )

@@ -113,6 +113,7 @@ class Record:
     request: str | None = None
     request_kind: RequestKind | None = None
     current: str | None = None
+    current_location: Location | None = None  # where the current text is quoted
 
     @property
     def active(self) -> bool:

@@ -165,6 +165,7 @@ class _Vocab:
     amount: re.Pattern[str]
     basis: re.Pattern[str]
     qualifier: re.Pattern[str]
+    product_unit: re.Pattern[str]
 
 
 def _alt(words: list[str]) -> str:
@@ -182,6 +183,7 @@ def _vocab() -> _Vocab:
         amount=re.compile(rf"(?:\d|\.\d|(?:{_alt(raw['amount_starts'])})\b)", re.I),
         basis=re.compile(rf"(?:(?:{_alt(raw['basis_starts'])})\b|.*=\s*(?:1|one)\s+unit\b)", re.I),
         qualifier=re.compile(rf"(?:{_alt(raw['qualifier_starts'])})\b", re.I),
+        product_unit=re.compile(rf"\b(?:{_alt(raw['product_units'])})\b", re.I),
     )
 
 
@@ -216,6 +218,7 @@ _SEP_OR_BRACKET = re.compile(r"[,;()\[\]]")
 _ODD_SPACE = re.compile(r"[^\S \t\r\n\xa0]")
 _UNCOVERED = re.compile("\x00+")
 _TRIM = frozenset(" \t\r\n,;.:()[]")
+_CONNECTORS = frozenset({"and", "or", "and/or"})
 
 
 def head_of(text: str) -> Head:
@@ -433,6 +436,8 @@ def _residue(
                 s += 1
             while text[e - 1] in _TRIM:
                 e -= 1
+            if text[s:e].lower() in _CONNECTORS:
+                continue  # "... and ulceration and for pt1": the "and" joins two clauses
             out.append((s, e))
     return tuple(sorted(set(out)))
 
@@ -469,13 +474,53 @@ def _parse_level2(text: str, level: Level, *, own_head: bool = True) -> Descript
         found = [replace(c, text=text[c.start : c.end]) for c in found]
         found += [Clause("add-on", text[a:b], a, b, keyword="list separately") for a, b in markers]
     clauses = tuple(sorted(found, key=lambda c: (c.start, -c.end)))
+    head = typer.head or ("service" if level == "I" else "product")
+    has_dose = dosed(clauses)
+    if head == "service" and has_dose and level == "II" and clauses and clauses[0].role == "service":
+        # "Ringers lactate infusion, up to 1000 cc": a dose makes the head a product.
+        head = "product"
+        clauses = tuple(replace(c, role="product") if c is clauses[0] else c for c in clauses)
+    elif level == "II" and not has_dose and _service_route(clauses):
+        # "Intravenous infusion, pemivibart, ..., includes infusion and monitoring": a route with a
+        # manner word (or one the inclusion repeats) and no dose anywhere names the service; the
+        # product is what it gives. A bare "Injection, <drug>, 10 mg" stays CMS's product prefix.
+        head = "service"
+        product = next((c for c in clauses if c.role == "product"), None)
+        clauses = tuple(
+            replace(c, role="service")
+            if c is clauses[0]
+            else replace(c, role="qualifier")
+            if c is product
+            else c
+            for c in clauses
+        )
     return Descriptor(
         text=text,
         level=level,
-        head=typer.head or ("service" if level == "I" else "product"),
+        head=head,
         clauses=clauses,
         unparsed=_residue(masked, clauses, failed),
     )
+
+
+def _service_route(clauses: tuple[Clause, ...]) -> bool:
+    """ "Intravenous infusion, <drug>, ..." or "Injection, <drug>, ..., includes injection and
+    monitoring": a route with a manner word, or one the inclusion repeats, names the service."""
+    if not clauses or clauses[0].role != "route":
+        return False
+    words = clauses[0].text.lower().split()
+    if len(words) >= 2:
+        return True
+    again = re.compile(rf"\b{re.escape(words[0])}\b", re.I) if words else None
+    return again is not None and any(
+        again.search(it.text) for c in clauses if c.role == "inclusion" for it in c.items
+    )
+
+
+def dosed(clauses: tuple[Clause, ...]) -> bool:
+    """An amount or billing unit in units only products have ("1 mg", "per therapeutic dose")."""
+    unit = _vocab().product_unit
+    return any(c.role in ("amount", "basis") and unit.search(c.text) for c in clauses)
 
 
 def _top_semicolon(text: str) -> int:

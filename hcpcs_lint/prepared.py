@@ -119,7 +119,7 @@ class Prepared:
         e = self._entries[i]
         if e is None:
             return self._row(i)
-        classes = tuple(sorted(e.classes)) if e.desc.head_kind == "product" else None
+        classes = tuple(sorted(e.classes)) if e.desc.head == "product" else None
         return (cache.record_plain(e.record), cache.desc_plain(e.desc), classes)
 
     def cache_value(self) -> tuple[Any, ...]:
@@ -157,7 +157,7 @@ def _rows_of(records: Sequence[Record], catalog: Catalog) -> bytes:
     out = []
     for r in records:
         e = _fresh_entry(r, catalog)
-        classes = tuple(sorted(e.classes)) if e.desc.head_kind == "product" else None
+        classes = tuple(sorted(e.classes)) if e.desc.head == "product" else None
         out.append((cache.record_plain(r), cache.desc_plain(e.desc), classes))
     return marshal.dumps(out)
 

@@ -48,12 +48,13 @@ def assess(linter: Linter, result: LintResult) -> Assessment:
 
 
 def current_record(record: Record) -> Record:
-    """The text a revision replaces, as a record at the proposal's place (no offset: it is not there)."""
-    loc = record.location
+    """The text a revision replaces, where the document quotes it (no offset: a fix never goes there)."""
+    loc = record.current_location or record.location
     return replace(
         record,
         long=record.current or "",
         current=None,
+        current_location=None,
         location=Location(loc.path, loc.line, None, None, loc.member, loc.page),
     )
 

@@ -25,7 +25,7 @@ CHECK_NAMES = tuple(CHECKS)
 KINDS = CHECK_NAMES  # old name, kept while this wave's branches merge
 _REQUIRED = ("code", "name", "group", "check", "severity", "summary", "message", "rationale", "fix_safety")
 _ALLOWED = {*_REQUIRED, "fix", "citations", "options", "examples"}
-_EXAMPLE_KEYS = {"descriptor", "code", "fixed", "cpt", "related", "context"}
+_EXAMPLE_KEYS = {"descriptor", "code", "fixed", "cpt", "related", "context", "noqa"}
 _CODE = re.compile(r"^[A-Z]{2}\d{3}$")
 _NAME = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 
@@ -44,6 +44,7 @@ def _example(path: Path, raw: Any) -> Example:
         cpt=tuple(raw.get("cpt", ())),
         related=tuple(raw.get("related", ())),
         context=ctx,
+        noqa=tuple(raw.get("noqa", ())),
     )
 
 

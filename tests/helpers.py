@@ -55,10 +55,12 @@ def lint_with(
     code: str = "X0000",
     context: Sequence[tuple[str, str]] = (),
     unsafe: bool = True,
+    noqa: Sequence[str] = (),
 ) -> Linted:
-    """Lint ``text`` (HCPCS ``code``) with one rule; ``context`` is (code, descriptor) peers."""
+    """Lint ``text`` (HCPCS ``code``) with one rule; ``context`` is (code, descriptor) peers;
+    ``noqa`` silences rules on the record as an inline marker would."""
     chosen = rule(rule_or_key) if isinstance(rule_or_key, str) else rule_or_key
-    record = Record(code=code, long=text, location=Location("example", 1, 1))
+    record = Record(code=code, long=text, location=Location("example", 1, 1), noqa=tuple(noqa))
     peers = [
         Record(code=c, long=t, location=Location("context", i + 1, 1)) for i, (c, t) in enumerate(context)
     ]

@@ -10,6 +10,7 @@ import pytest
 from hcpcs_lint.catalog import load_catalog
 from hcpcs_lint.model import InputError
 from hcpcs_lint.parser import parse
+from hcpcs_lint.services import read_item
 from tests.helpers import catalog
 
 CAR_T = (
@@ -43,21 +44,23 @@ def test_a_word_that_only_ends_like_a_stem_is_no_product_class() -> None:
 
 
 def test_service_items_match_cpt_services_for_the_product_class() -> None:
-    match = catalog().match_item("leukapheresis", classes(CAR_T))
-    assert match is not None and match.score == 100
-    assert [c for s in match.services for c in s.cpt] == ["38225"]
-    # The same item on a product outside the service's classes is no match.
-    assert catalog().match_item("leukapheresis", frozenset({"any-product"})) is None
+    reading = read_item("leukapheresis", catalog(), classes(CAR_T))
+    assert reading.is_service and reading.cpt == ("38225",)
+    # The same item on a product outside the combination's classes: a service, but no family.
+    other = read_item("leukapheresis", catalog(), frozenset({"any-product"}))
+    assert other.is_service and other.cpt == ()
 
 
 @pytest.mark.parametrize("item", ["dose preparation kit", "the infusion bag", "administration set tubing"])
 def test_things_are_not_services(item: str) -> None:
-    assert catalog().match_item(item, classes(CAR_T)) is None
+    reading = read_item(item, catalog(), classes(CAR_T))
+    assert reading.what == "thing" and not reading.is_service
 
 
 def test_hedges_and_generic_tails_are_trimmed() -> None:
-    assert catalog().core("all other preparatory procedures") == ("preparatory", "preparatory")
-    assert catalog().core("harvesting of t cells")[1] == "harvesting"
+    reading = read_item("all other preparatory procedures", catalog(), classes(CAR_T))
+    assert (reading.word, reading.action, reading.is_service) == ("preparatory", "preparation", True)
+    assert read_item("harvesting of t cells", catalog()).word == "harvesting"
 
 
 def test_classes_are_computed_once_per_text() -> None:

@@ -2,7 +2,7 @@
 level, inside functions, under TYPE_CHECKING), has no cycle and no upward edge.
 
 Layers, highest first; a module may import its own layer or any layer below, never one above.
-The README's "Layers" picture is this list.
+The layers are hcpcs_lint/layers.py (``make docs`` draws them in the README).
 """
 
 from __future__ import annotations
@@ -11,43 +11,9 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parents[1] / "hcpcs_lint"
+from hcpcs_lint.layers import LAYERS, REPORT_MAY_IMPORT, layer_of
 
-LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("cli", ("hcpcs_lint.cli", "hcpcs_lint.__main__")),
-    ("repl", ("hcpcs_lint.repl",)),
-    ("commands", ("hcpcs_lint.history", "hcpcs_lint.requests")),
-    (
-        "engine",
-        (
-            "hcpcs_lint.engine",
-            "hcpcs_lint.fixes",
-            "hcpcs_lint.baseline",
-            "hcpcs_lint.writeback",
-            "hcpcs_lint.prepared",
-        ),
-    ),
-    ("rulebook", ("hcpcs_lint.rulebook",)),
-    ("checks", ("hcpcs_lint.checks",)),
-    ("catalog", ("hcpcs_lint.catalog", "hcpcs_lint.families")),
-    ("parser", ("hcpcs_lint.parser", "hcpcs_lint.grammar")),
-    ("sources", ("hcpcs_lint.sources",)),
-    ("report", ("hcpcs_lint.report", "hcpcs_lint.casefile", "hcpcs_lint.charts")),
-    (
-        "model",
-        (
-            "hcpcs_lint.model",
-            "hcpcs_lint.config",
-            "hcpcs_lint.limits",
-            "hcpcs_lint.atomic",
-            "hcpcs_lint.splice",
-            "hcpcs_lint.cache",
-            "hcpcs_lint",
-        ),
-    ),
-]
-# Reporters render what they are given: they import the model (and each other), nothing else.
-REPORT_MAY_IMPORT = ("hcpcs_lint.model", "hcpcs_lint.report")
+PACKAGE = Path(__file__).resolve().parents[1] / "hcpcs_lint"
 
 
 def module_name(path: Path) -> str:
@@ -89,19 +55,6 @@ def graph() -> dict[str, set[str]]:
     return {m: {t for t in imports(m, p, known) if t != m} for m, p in mods.items()}
 
 
-def layer_of(module: str) -> int:
-    """Index in LAYERS (0 is the top) of the longest prefix that names ``module`` or its package."""
-    best, rank = -1, -1
-    for i, (_, prefixes) in enumerate(LAYERS):
-        for p in prefixes:
-            inside = module == p or (
-                p != "hcpcs_lint" and module.startswith(p + ".")
-            )  # the root is itself only
-            if inside and len(p) > best:
-                best, rank = len(p), i
-    return rank
-
-
 def find_cycle(g: dict[str, set[str]]) -> list[str] | None:
     """One import cycle as a path (first module repeated at the end), or None."""
     state: dict[str, int] = {}
@@ -137,7 +90,7 @@ def test_graph_is_built_from_real_imports() -> None:
 
 def test_every_module_has_a_layer() -> None:
     missing = sorted(m for m in graph() if layer_of(m) < 0)
-    assert missing == [], f"add these modules to LAYERS in tests/test_imports.py: {missing}"
+    assert missing == [], f"add these modules to LAYERS in hcpcs_lint/layers.py: {missing}"
 
 
 def test_no_import_cycle() -> None:

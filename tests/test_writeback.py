@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from hcpcs_lint import writeback
-from hcpcs_lint.model import InputError, Record
+from hcpcs_lint.model import InputError, Location, Record
 from hcpcs_lint.sources.draft import read_draft
 from hcpcs_lint.sources.table import read_table
 from hcpcs_lint.writeback import apply_edits, csv_field_edit, csv_quote
@@ -188,3 +188,79 @@ def test_csv_field_edit_round_trips(tmp_path: Path, field: str, new: str) -> Non
     assert (reread.long, reread.short) == (new, "Axi")
     if '"' not in field and "," not in new:
         assert path.read_text(encoding="utf-8") == text.replace(field, new)  # stayed unquoted
+
+
+# ---------------------------------------------------------------- the lint loop's revisions, written
+
+CI_DATA = Path(__file__).resolve().parent / "data" / "ci"
+SHAPES_HL101 = {"Q20A1", "Q20B1", "JXXXX", "Q20C2"}
+
+
+@pytest.fixture(scope="module")
+def linter():  # type: ignore[no-untyped-def]
+    from hcpcs_lint.engine import Linter, bundled_corpus_path
+    from hcpcs_lint.sources import load
+
+    return Linter(reference=list(load(str(bundled_corpus_path()))))
+
+
+def _revise(linter, path: Path, text: str, codes: set[str]) -> str:  # type: ignore[no-untyped-def]
+    """Lint ``path`` with fixes; check HL101 flags ``codes``; write the revisions; the expected text."""
+    from hcpcs_lint.sources import load
+
+    result = linter.run(list(load(str(path))), fix=True, unsafe=True)
+    hl101 = [f for f in result.findings if f.rule == "HL101"]
+    assert {f.code for f in hl101} == codes
+    expected = text
+    for f in hl101:
+        assert f.fix is not None and text.count(f.record.long) == 1, f.record.long
+        expected = expected.replace(f.record.long, f.fix.descriptor)
+    written = writeback.write_revisions(str(path), result.revisions)
+    assert (written.written, written.skipped, written.refused) == (len(codes), 0, None)
+    after = linter.run(list(load(str(path))))
+    assert [f for f in after.findings if f.rule == "HL101"] == []
+    return expected
+
+
+@pytest.mark.parametrize(
+    ("encoding", "newline"),
+    [("utf-8", "\n"), ("cp1252", "\r\n"), ("utf-8-sig", "\r\n")],
+    ids=["utf8-lf", "cp1252-crlf", "utf8bom-crlf"],
+)
+def test_fixing_a_draft_changes_only_its_descriptors(
+    linter, tmp_path: Path, encoding: str, newline: str
+) -> None:  # type: ignore[no-untyped-def]
+    text = (CI_DATA / "draft-shapes.md").read_text(encoding="utf-8").replace("\n", newline)
+    draft = tmp_path / "draft-shapes.md"
+    draft.write_bytes(text.encode(encoding))
+    expected = _revise(linter, draft, text, SHAPES_HL101)
+    after = draft.read_bytes()
+    assert after == expected.encode(encoding)
+    assert after.count(b"\r\n") == text.count("\r\n")
+    if encoding == "cp1252":
+        assert b"\x93" in after  # curly quotes still cp1252
+        with pytest.raises(UnicodeDecodeError):
+            after.decode("utf-8")
+    assert after.startswith(b"\xef\xbb\xbf") == (encoding == "utf-8-sig")
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["lf", "crlf"])
+def test_fixing_a_csv_changes_only_its_descriptor_fields(linter, tmp_path: Path, newline: str) -> None:  # type: ignore[no-untyped-def]
+    text = (CI_DATA / "products.csv").read_text(encoding="utf-8").replace("\n", newline)
+    text = text.replace(",revised", ",révisé")  # a non-ASCII byte outside the descriptors
+    table = tmp_path / "products.csv"
+    table.write_bytes(text.encode("cp1252"))
+    expected = _revise(linter, table, text, {"Q20E1", "Q20E3"})
+    assert table.read_bytes() == expected.encode("cp1252")
+
+
+def test_a_cms_release_is_never_rewritten_by_the_library(tmp_path: Path) -> None:
+    release = tmp_path / "HCPC2026_JAN_ANWEB.txt"
+    line = f"{'Q2041':>5}{100:05d}3{OLD:<80.80}".ljust(320) + "\r\n"
+    release.write_bytes(line.encode("cp1252"))
+    record = Record("Q2041", OLD, Location(str(release), 1, 1))
+    result = writeback.write_revisions(str(release), [(record, NEW)])
+    assert result.written == 0 and result.refused is not None and "never rewritten" in result.refused
+    assert release.read_bytes() == line.encode("cp1252")
+    with pytest.raises(InputError, match="standard input"):
+        writeback.write_revisions("-", [(record, NEW)])

@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from hcpcs_lint.catalog import cpt_range
 from hcpcs_lint.checks.context import Entry, Rule
 from hcpcs_lint.model import Finding, Fix, Related
+
+__all__ = ["cpt_range", "finding", "join_items"]
 
 
 class _Vars(dict[str, Any]):
@@ -22,10 +25,14 @@ def finding(
     fix_text: str | None = None,
     cpt: Iterable[str] = (),
     related: Sequence[Related] = (),
+    explain: Sequence[str] = (),
     named: Iterable[str] = (),
     **values: Any,
 ) -> Finding:
-    """A Finding with the rule's message filled in; a fix only where the rule offers one."""
+    """A Finding with the rule's message filled in; a fix only where the rule offers one.
+
+    ``explain`` lines say how the check read the text (each item: action, object, route; thing):
+    the full format and ``check --explain`` show them, JSON carries them as ``explain``."""
     cpt_t = tuple(sorted(set(cpt)))
     values.setdefault("code", entry.record.code)
     values.setdefault("cpt", cpt_range(cpt_t))
@@ -43,19 +50,9 @@ def finding(
         cpt=cpt_t,
         related=tuple(related),
         fix=fix,
+        extra={"explain": list(explain)} if explain else {},
         services=tuple(dict.fromkeys(named)),
     )
-
-
-def cpt_range(codes: Sequence[str]) -> str:
-    """'38225-38227' for consecutive numeric codes, else a comma list."""
-    if not codes:
-        return ""
-    if all(c.isdigit() for c in codes) and len(codes) > 2:
-        nums = [int(c) for c in codes]
-        if nums == list(range(nums[0], nums[0] + len(nums))):
-            return f"{codes[0]}-{codes[-1]}"
-    return ", ".join(codes)
 
 
 def join_items(items: Sequence[str], serial: bool = False) -> str:

@@ -14,9 +14,10 @@ from functools import cached_property
 from typing import Any
 
 from hcpcs_lint import config as cfg
-from hcpcs_lint.catalog import Catalog, Match
+from hcpcs_lint.bundling import Bundle, bundles, is_product
+from hcpcs_lint.catalog import Catalog
 from hcpcs_lint.limits import LimitError
-from hcpcs_lint.model import Clause, Descriptor, Finding, InputError, Record, RuleInfo
+from hcpcs_lint.model import Descriptor, Finding, InputError, Record, RuleInfo
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class Example:
     cpt: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
     context: tuple[tuple[str, str], ...] = ()
+    noqa: tuple[str, ...] = ()  # rules silenced on the example's record, as an inline marker would
 
 
 @dataclass(frozen=True)
@@ -79,16 +81,13 @@ class Entry:
         return self.catalog.classify(self.desc)
 
     @cached_property
-    def bundled(self) -> list[tuple[Clause, list[Match]]]:
-        """Inclusion clauses of a product descriptor with the CPT services their items name."""
+    def bundled(self) -> list[Bundle]:
+        """Clauses of a product descriptor that name services in CPT's jurisdiction (services.py)."""
         if self.desc.head != "product" or self.record.level != "II":
             return []
-        out = []
-        for clause in self.desc.of_role("inclusion"):
-            matches = [m for it in clause.items if (m := self.catalog.match_item(it.text, self.classes))]
-            if matches:
-                out.append((clause, matches))
-        return out
+        if not is_product(self.desc, self.classes, self.catalog):
+            return []
+        return bundles(self.desc, self.catalog, self.classes)
 
     @property
     def peer_group(self) -> str | None:

@@ -28,5 +28,33 @@ def check_existence(rule: Rule, e: Entry, ctx: Context) -> Iterator[Finding]:
 
 
 def check_residue(rule: Rule, e: Entry, ctx: Context) -> Iterator[Finding]:
+    """What the parser could not place, said as a coder would: a bracket first, then the words."""
+    text = e.record.long
+    bracket = unbalanced_bracket(text)
+    if bracket is not None:
+        pos, problem = bracket
+        yield finding(rule, e, (pos, pos + 1), problem=problem, found=text[pos])
+        return
     for start, end in e.desc.unparsed[:1]:
-        yield finding(rule, e, (start, end), found=e.record.long[start:end])
+        words = text[start:end]
+        problem = f"the words {words!r} at column {start + 1} fit no clause, so other rules skip them"
+        yield finding(rule, e, (start, end), problem=problem, found=words)
+
+
+_OPEN, _CLOSE = "([", ")]"
+
+
+def unbalanced_bracket(text: str) -> tuple[int, str] | None:
+    """The first bracket without its partner: (offset, what is wrong in a coder's words)."""
+    stack: list[int] = []
+    for i, ch in enumerate(text):
+        if ch in _OPEN:
+            stack.append(i)
+        elif ch in _CLOSE:
+            if not stack or _OPEN.index(text[stack[-1]]) != _CLOSE.index(ch):
+                return i, f"unbalanced parenthesis: {ch!r} at column {i + 1} closes nothing"
+            stack.pop()
+    if stack:
+        i = stack[0] if len(stack) > 1 else stack[-1]
+        return i, f"unbalanced parenthesis: {text[i]!r} at column {i + 1} is never closed"
+    return None

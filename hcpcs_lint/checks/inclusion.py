@@ -1,64 +1,121 @@
-"""service-inclusion and service-overlap: Level II codes that take in what CPT covers."""
+"""service-inclusion and service-overlap: Level II codes that take in what CPT covers.
+
+The reading of each item (action, object, route; thing) is services.py's; this module turns it
+into findings and whole-clause revisions. A revision removes the whole clause when every item
+in it is a service and keeps only the non-service items otherwise; it is proposed only when the
+result parses as cleanly as the original, keeps the billing unit and bundles nothing any more.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from fnmatch import fnmatchcase
 
 from hcpcs_lint import config as cfg
-from hcpcs_lint.checks.base import finding, join_items
+from hcpcs_lint.bundling import Bundle, bundles
+from hcpcs_lint.checks.base import cpt_range, finding, join_items
 from hcpcs_lint.checks.context import Context, Entry, Rule
-from hcpcs_lint.model import Clause, Finding
+from hcpcs_lint.model import Finding, Related
+from hcpcs_lint.services import Reading, match_services, read_item
+
+
+def families(readings: Sequence[Reading]) -> str:
+    """'CPT 38225 (leukapheresis); CPT code not identified for tumor tissue sampling'."""
+    known: dict[str, list[str]] = {}
+    unknown: list[str] = []
+    for r in readings:
+        if r.cpt:
+            known.setdefault(cpt_range(sorted(r.cpt)), []).append(r.text)
+        else:
+            unknown.append(f"{r.text} ({r.action})")
+    parts = [f"CPT {codes}" for codes in known]
+    if unknown:
+        parts.append("CPT code not identified for " + join_items(unknown))
+    return "; ".join(parts)
 
 
 def check_inclusion(rule: Rule, e: Entry, ctx: Context) -> Iterator[Finding]:
     """A product descriptor whose inclusion clause names CPT services: one finding per clause."""
     if not e.bundled:
         return
-    text = e.record.long
-    fixed = remove_services(text, e)
-    for clause, matches in e.bundled:
-        services = [s for m in matches for s in m.services]
-        labels = join_items(list(dict.fromkeys(m.item for m in matches)))
+    fixed, withheld = revise(e.record.long, e.bundled, e)
+    related = _clean_peers(e, ctx, rule)
+    for b in e.bundled:
+        services = b.services
         yield finding(
             rule,
             e,
-            clause.span,
+            (b.start, b.end),
             fix_text=fixed,
-            cpt=[c for s in services for c in s.cpt],
-            named=[m.item for m in matches],
-            services=repr(labels),
-            labels="; ".join(dict.fromkeys(s.label for s in services)),
+            cpt=[c for r in services for c in r.cpt],
+            related=related,
+            named=[r.text for r in services],
+            services=repr(join_items(list(dict.fromkeys(r.text for r in services)))),
+            families=families(services),
+            withheld=f" (no revision proposed: {withheld})" if withheld else "",
+            explain=[r.describe() for r in b.readings],
         )
 
 
-def remove_services(text: str, e: Entry) -> str:
-    """The descriptor with service items taken out of every bundling inclusion clause.
+def _clean_peers(e: Entry, ctx: Context, rule: Rule) -> list[Related]:
+    """HL201's contrast, folded into HL101 so one problem gives one finding."""
+    from hcpcs_lint.checks.peers import clean_peers
 
-    Items that are not services stay ("all system components"); a clause left empty goes, with
-    the separator before it (or after it, when it opens a bracket)."""
-    edits: list[tuple[int, int, str]] = []
-    for clause, matches in e.bundled:
-        service_items = {m.item for m in matches}
-        keep = [it.text for it in clause.items if it.text not in service_items]
-        if keep:
-            serial = ", and " in clause.text
-            edits.append((clause.start, clause.end, f"{clause.keyword} {join_items(keep, serial)}"))
-        else:
-            edits.append((*_removal_span(text, clause), ""))
+    limit = int(rule.options.get("max_related", 8))
+    return [
+        Related(p.record.code, p.record.long, f"{p.specific_class} class; describes only the product")
+        for p in clean_peers(e, ctx)[:limit]
+    ]
+
+
+def revise(text: str, found: Sequence[Bundle], e: Entry | None = None) -> tuple[str | None, str]:
+    """The descriptor without its bundled services, or (None, why it cannot be proposed)."""
     out = text
-    for start, end, new in sorted(edits, reverse=True):
-        out = out[:start] + new + out[end:]
-    return out
+    for b in sorted(found, key=lambda b: b.start, reverse=True):
+        kept = [r.text for r in b.kept]
+        if kept and b.shape == "inclusion":
+            new = f"{b.keyword} {join_items(kept, b.serial and len(kept) > 2)}"
+            out = out[: b.start] + new + out[b.end :]
+        elif kept:
+            out = out[: b.start] + f"{join_items(kept)} included" + out[b.end :]
+        else:
+            s, t = _removal_span(out, b.start, b.end)
+            out = out[:s] + out[t:]
+    out = out.strip()
+    return _validated(text, out, e)
 
 
-def _removal_span(text: str, clause: Clause) -> tuple[int, int]:
-    start, end = clause.start, clause.end
+def _validated(text: str, new: str, e: Entry | None) -> tuple[str | None, str]:
+    from hcpcs_lint.parser import parse  # only when a finding is made: a cached run never parses
+
+    if not new or new == text:
+        return None, "nothing would be left of the descriptor"
+    old, rev = parse(text), parse(new)
+    if len(rev.unparsed) > len(old.unparsed):
+        return None, "the revised text would not parse cleanly"
+    for basis in old.of_role("basis"):
+        unit = basis.text.split("(")[0].split("[")[0].strip()
+        if unit not in new:
+            return None, f"the revision would lose the billing unit {unit!r}"
+    if rev.head_clause is None or rev.head != old.head:
+        return None, "the remainder would not read as a product descriptor"
+    if e is not None and bundles(rev, e.catalog, e.classes):
+        return None, "the remainder would still include a service"
+    return new, ""
+
+
+def _removal_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """A clause's span widened to the separator before it, or to its brackets when it fills them."""
     before = text[:start].rstrip()
+    after = text[end:]
+    if before.endswith(("(", "[")) and after.lstrip().startswith((")", "]")):
+        s = len(before) - 1
+        s = len(text[:s].rstrip())
+        return s, end + (len(after) - len(after.lstrip())) + 1
     if before.endswith((",", ";")):
         return len(before) - 1, end
     if before.endswith(("(", "[")) or not before:
-        after = text[end:]
         stripped = after.lstrip()
         if stripped.startswith((",", ";")):
             rest = stripped[1:]
@@ -68,7 +125,7 @@ def _removal_span(text: str, clause: Clause) -> tuple[int, int]:
 
 
 def check_overlap(rule: Rule, e: Entry, ctx: Context) -> Iterator[Finding]:
-    """A service-headed Level II code whose head names a CPT service."""
+    """A service-headed Level II code whose head is a service CPT has a family for."""
     rec = e.record
     if rec.level != "II" or e.desc.head != "service":
         return
@@ -78,14 +135,17 @@ def check_overlap(rule: Rule, e: Entry, ctx: Context) -> Iterator[Finding]:
     head = e.desc.first("service")
     if head is None:
         return
-    m = ctx.catalog.match_service_head(head.text)
-    if m is None:
-        return
+    r = read_item(head.text, ctx.catalog, frozenset(), head.start)
+    services = match_services(r, ctx.catalog, ctx.catalog.classify(e.desc), r.scope, strict=True)
+    if r.what != "action" or not services:
+        return  # an action with no known CPT family is no overlap we can name
+    r = replace(r, services=services)
     yield finding(
         rule,
         e,
         head.span,
-        cpt=[c for s in m.services for c in s.cpt],
-        named=[m.item],
-        services=repr(m.services[0].label.lower()),
+        cpt=r.cpt,
+        named=[r.text],
+        services=repr(r.services[0].label),
+        explain=[r.describe()],
     )

@@ -28,32 +28,44 @@ def clean_peers(e: Entry, ctx: Context) -> list[Entry]:
     return sorted(peers, key=nearness)
 
 
+def hl101_reports(e: Entry, ctx: Context) -> bool:
+    """Does HL101 (level2-includes-cpt-service) report this record? Then HL101 carries the contrast."""
+    from hcpcs_lint import config as cfg
+
+    args = ("HL101", "level2-includes-cpt-service", "cpt-jurisdiction")
+    if not cfg.is_selected(ctx.config, *args, e.record.code):
+        return False
+    return not any(s == "all" or cfg.matches(s, *args) for s in e.record.noqa)
+
+
 def check_peers(rule: Rule, e: Entry, ctx: Context) -> Iterator[Finding]:
-    if not e.bundled:
+    """Fires only where HL101 does not: one problem, one finding (HL101 lists the same peers)."""
+    if not e.bundled or hl101_reports(e, ctx):
         return
     peers = clean_peers(e, ctx)
     if not peers:
         return
     group = e.peer_group or ""
     label = ctx.catalog.classes[group].label if group in ctx.catalog.classes else group
-    items = join_items(list(dict.fromkeys(m.item for _, ms in e.bundled for m in ms)))
+    services = [r for b in e.bundled for r in b.services]
+    items = join_items(list(dict.fromkeys(r.text for r in services)))
     limit = int(rule.options.get("max_related", 8))
     shown = peers[:limit]
     related = [
         Related(p.record.code, p.record.long, f"{p.specific_class} class; describes only the product")
         for p in shown
     ]
-    clause = e.bundled[0][0]
+    first = e.bundled[0]
     codes = ", ".join(p.record.code for p in shown) + (
         f" and {len(peers) - limit} more" if len(peers) > limit else ""
     )
     yield finding(
         rule,
         e,
-        clause.span,
+        (first.start, first.end),
         related=related,
-        cpt=[c for _, ms in e.bundled for m in ms for s in m.services for c in s.cpt],
-        named=[m.item for _, ms in e.bundled for m in ms],
+        cpt=[c for r in services for c in r.cpt],
+        named=[r.text for r in services],
         services=repr(items),
         count=len(peers),
         group=label,

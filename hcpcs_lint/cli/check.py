@@ -83,6 +83,11 @@ def _statistics(findings: Sequence[Finding]) -> str:
 @click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
 @click.option("--allow-empty", is_flag=True, help="A file with no HCPCS descriptors in it is not an error.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache (parse everything again).")
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Show how each item was read (action, object, route; thing) under each finding.",
+)
 def check(
     paths: tuple[str, ...],
     fmt: str,
@@ -107,6 +112,7 @@ def check(
     no_progress: bool,
     allow_empty: bool,
     no_cache: bool,
+    explain: bool,
 ) -> None:
     """Check descriptors (no PATH: the bundled corpus; - reads stdin)."""
     from hcpcs_lint.baseline import load_baseline
@@ -226,6 +232,7 @@ def check(
         fixed=fixed,
         tool_version=__version__,
         resolved=resolved,
+        explain=explain,
     )
     use_color = color if color is not None else (output_file is None and sys.stdout.isatty())
     with output(output_file) as out:

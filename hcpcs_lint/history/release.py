@@ -140,7 +140,7 @@ def snapshot(path: str, linter: Linter, *, effective: str | None = None) -> Snap
             active=rec.active,
             added=iso(rec.added),
             terminated=iso(rec.terminated),
-            clauses=tuple((c.kind, c.text) for c in e.desc.clauses),
+            clauses=tuple((c.role, c.text) for c in e.desc.clauses),
             findings=tuple(FindingNote.of(f) for f in found),
             product_class=e.specific_class if found else None,
         )

@@ -170,6 +170,9 @@ def build_history(
         )
     counts = [_count(r, rule, hits) for r, hits in zip(releases, flagged, strict=True)]
     wanted = set(tracks) if codes else {c for hits in flagged for c in hits}
+    for pattern in codes or ():
+        if not any(code_filter([pattern])(c) for c in tracks):
+            notes.append(f"no release given has a code {pattern}")
     timelines = []
     for code in sorted(wanted):
         kept = tracks.get(code)

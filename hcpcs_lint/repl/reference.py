@@ -42,7 +42,7 @@ class Reference:
         where = str(bundled_corpus_path()) if path is None else str(Path(path).expanduser())
         records = list(load(where))
         linter = Linter(config=config or cfg.Config(), reference=records)
-        by_code = linter.corpus_for([]).entries
+        by_code = linter.reference_by_code()
         entries = [e for e in by_code.values() if e.record.active and e.record.kind == "procedure"]
         choices = [utils.default_process(e.record.long) for e in entries]
         return cls(where, linter, len(records), entries, choices, by_code, time.perf_counter() - start)

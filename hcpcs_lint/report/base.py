@@ -26,6 +26,8 @@ class Report:
     tool_version: str = "0.1.0"
     # Findings of a revision's current text (or a discontinued code) that the request takes away.
     resolved: Sequence[Finding] = ()
+    # check --explain: the full format shows, under each finding, how the check read each item.
+    explain: bool = False
 
 
 # --- helpers shared by the formats -------------------------------------------------------------

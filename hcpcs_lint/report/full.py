@@ -148,6 +148,11 @@ def render_finding(
             console.print(line, no_wrap=True, overflow="ignore", crop=False)
     if finding.cpt:
         emit(console, Text(f"= CPT: {', '.join(finding.cpt)}"), INDENT)
+    lines = finding.extra.get("explain") if report.explain else None
+    if isinstance(lines, list) and lines:
+        emit(console, Text("= how each item was read:"), INDENT)
+        for line in lines:
+            emit(console, Text(f"- {line}"), 2 * INDENT)
     if finding.related:
         emit(console, Text("= related:"), INDENT)
         for r in finding.related:

@@ -42,6 +42,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "request": finding.record.request,
         "request_kind": finding.record.request_kind,
         "change": finding.extra.get("change"),
+        "explain": list(finding.extra.get("explain") or ()),  # type: ignore[call-overload]
     }
 
 

@@ -34,7 +34,7 @@ from itertools import pairwise
 
 from hcpcs_lint.model import InputError, Location, Record, RequestKind
 from hcpcs_lint.sources import codes
-from hcpcs_lint.sources.reflow import Vocabulary, blank_repeated_runs, fold
+from hcpcs_lint.sources.reflow import Vocabulary, blank_repeated_runs, column_views, fold
 from hcpcs_lint.sources.requests import Requests
 from hcpcs_lint.sources.table import physical_lines
 
@@ -78,6 +78,7 @@ class _Found:
     verbatim: bool
     current: bool = False  # the "currently reads" side of a revision
     current_text: str | None = None  # for the revised side: the text it replaces
+    current_start: int | None = None  # ... and where that text starts
     kind: RequestKind | None = None
     block: int | None = None  # prose paragraph it was found in
 
@@ -97,7 +98,9 @@ def read_draft(path: str, text: str) -> Iterator[Record]:
     claimed: set[int] = set()  # line indexes that belong to a recognised Markdown table
     found += _tables(path, scan, lines, claimed)
     found += _definitions(scan, lines, claimed)
-    found += _prose(scan, lines, claimed, requests)
+    views = column_views(scan)
+    for view in views or (scan,):  # two columns pasted side by side: read each column alone
+        found += _prose(view, lines, claimed, requests)
 
     seen: set[tuple[object, ...]] = set()
     for f in sorted(found, key=lambda f: f.start):
@@ -125,7 +128,13 @@ def read_draft(path: str, text: str) -> Iterator[Record]:
             request=number,
             request_kind="revise" if f.current_text is not None else f.kind,
             current=f.current_text,
+            current_location=None if f.current_start is None else _location(path, starts, f.current_start),
         )
+
+
+def _location(path: str, starts: list[int], offset: int) -> Location:
+    line = bisect_right(starts, offset) - 1
+    return Location(path, line=line + 1, column=offset - starts[line] + 1)
 
 
 def _markers(text: str, lines: list[tuple[int, str]], starts: list[int]) -> dict[int, tuple[str, ...]]:
@@ -324,6 +333,7 @@ def _prose(scan: str, lines: list[tuple[int, str]], claimed: set[int], requests:
                 record = _quoted(scan, qopen, qclose, previous[1].code, vocabulary)
                 if record is not None:
                     record.current_text = previous[1].text
+                    record.current_start = previous[1].start
                     if previous[1] in kept:
                         kept.remove(previous[1])
             if record is not None:
@@ -335,7 +345,7 @@ def _prose(scan: str, lines: list[tuple[int, str]], claimed: set[int], requests:
             later = next((x for x in kept[index + 1 :] if x.code == rec.code), None)
             if rec.current and later is not None:
                 if later.current_text is None:
-                    later.current_text = rec.text
+                    later.current_text, later.current_start = rec.text, rec.start
                 continue
             found.append(rec)
     return found

@@ -61,9 +61,13 @@ def read_pdf(path: str, data: bytes) -> Iterator[Record]:
         )
     from hcpcs_lint.sources.draft import read_draft
 
+    def place(location: Location) -> Location:
+        page, on_page = where[(location.line or 1) - 1]
+        return Location(path, line=on_page, page=page)
+
     for record in read_draft(path, "\n".join(text_lines) + "\n"):
-        page, on_page = where[(record.location.line or 1) - 1]
-        yield replace(record, location=Location(path, line=on_page, page=page))
+        current = record.current_location
+        yield replace(record, location=place(record.location), current_location=current and place(current))
 
 
 def extract_pages(path: str, data: bytes) -> list[list[str]]:

@@ -76,3 +76,52 @@ def _blank_second_run(body: str) -> str:
         if left == right:
             return body[: m.start()] + " " * (len(body) - m.start())
     return body
+
+
+_GUTTER_RE = re.compile(r"(?<=\S)[ \t]{2,}(?=\S)")
+_MIN_GUTTER_LINES = 3
+_MIN_COLUMN_WIDTH = 20  # characters; a code column ("Q2041") beside its descriptor is not a column
+
+
+def column_views(text: str) -> tuple[str, str] | None:
+    """Text laid out in two columns (a gutter of two or more blanks at one position), as two views.
+
+    Text copied from a two-column page with its layout keeps each column's words at a fixed
+    position, separated by a run of blanks. The first view blanks the right column, the second the
+    left column and every line that is not split; both keep the file's length, so a record found in
+    either view points at its real place in the file. None when the text has no such gutter.
+    """
+    lines = text.splitlines(keepends=True)
+    starts: dict[int, list[int]] = {}
+    for index, line in enumerate(lines):
+        body = line.rstrip("\r\n")
+        for m in _GUTTER_RE.finditer(body):
+            starts.setdefault(m.end(), []).append(index)
+    if not starts:
+        return None
+    column, split = max(starts.items(), key=lambda kv: (len(kv[1]), -kv[0]))
+    if len(split) < _MIN_GUTTER_LINES or column < _MIN_COLUMN_WIDTH:
+        return None
+    first, last = split[0], split[-1]
+    spanned = sum(1 for line in lines[first : last + 1] if line.strip())
+    widths_left = sorted(len(lines[i][:column].strip()) for i in split)
+    widths_right = sorted(len(lines[i][column:].strip()) for i in split)
+    if (
+        len(split) * 2 < spanned
+        or widths_left[len(split) // 2] < _MIN_COLUMN_WIDTH
+        or widths_right[len(split) // 2] < _MIN_COLUMN_WIDTH
+    ):
+        return None
+    rows = set(split)
+    left_view: list[str] = []
+    right_view: list[str] = []
+    for index, line in enumerate(lines):
+        body = line.rstrip("\r\n")
+        end = line[len(body) :]
+        if index in rows:
+            left_view.append(body[:column] + " " * (len(body) - column) + end)
+            right_view.append(" " * column + body[column:] + end)
+        else:
+            left_view.append(line)
+            right_view.append(" " * len(body) + end)
+    return "".join(left_view), "".join(right_view)

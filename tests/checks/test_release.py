@@ -1,5 +1,6 @@
 """Acceptance on the real October 2025 CMS release: level2-includes-cpt-service finds exactly the
-labelled true cases (docs/labelling.md), with exact revised text, and none of the traps."""
+labelled true cases (docs/labelling.md), with exact revised text and the right CPT families, and
+none of the traps."""
 
 from __future__ import annotations
 
@@ -23,19 +24,17 @@ CAR_T_FIXED = {
     "Q2057": "Afamitresgene autoleucel, per therapeutic dose",
     "Q2058": "Obecabtagene autoleucel, 10 up to 400 million cd19 car-positive viable t cells, per infusion",
 }
-# Other active product codes whose inclusion clause names a CPT service (see docs/labelling.md).
-OTHER_TRUE = {
-    "G0460": "phlebotomy (venipuncture)",
-    "G0465": "administration and phlebotomy",
-    "C1832": "skin cell processing and application",
-    "M0224": "infusion",
-    "M0235": "infusion",
-    "M0236": "infusion",
-    "M0237": "infusion",
-    "M0238": "infusion",
-    "M0249": "infusion",
-    "M0250": "infusion",
+# Other active product codes whose inclusion clause names a CPT service (see docs/labelling.md),
+# with the exact revision: the whole clause goes when every item is a service, the rest stays.
+OTHER_FIXED = {
+    "G0460": "Autologous platelet rich plasma or other blood-derived product for non-diabetic chronic wounds/ulcers, including as applicable dressings, per treatment",
+    "G0465": "Autologous platelet rich plasma (prp) or other blood-derived product for diabetic chronic wounds/ulcers, using an fda-cleared device for this indication, (includes as applicable dressings, per treatment)",
+    "C1832": "Autograft suspension, including all system components",
+    "Q4226": "Myown skin, per square centimeter",  # the Q4 skin range: a brand name, no INN stem
 }
+OTHER_TRUE = set(OTHER_FIXED)
+# Service-headed: "Intravenous infusion, <antibody>, ..., includes infusion and monitoring".
+SERVICE_HEADED = ["M0224", "M0235", "M0236", "M0237", "M0238", "M0249", "M0250"]
 TRAPS = [
     "J3391",
     "J3392",
@@ -58,6 +57,10 @@ TRAPS = [
     "C1762",  # "(includes fascia lata)"
     "C1735",
     "C1737",  # "including all system components"
+    "B4150",
+    "B4161",  # enteral formula "administered through an enteral feeding tube"
+    "C1725",  # "(may include guidance, infusion/perfusion capability)"
+    "G2206",  # a quality measure "including both chemotherapy and her2-targeted therapy"
 ]
 
 
@@ -76,20 +79,41 @@ def test_precision_and_recall_of_hl101(october) -> None:  # type: ignore[no-unty
     assert flagged == labelled, f"missed {sorted(labelled - flagged)}, extra {sorted(flagged - labelled)}"
 
 
-def test_car_t_revised_text_is_exact(october) -> None:  # type: ignore[no-untyped-def]
+def test_revised_text_is_exact(october) -> None:  # type: ignore[no-untyped-def]
     linter, findings, extra = october
     from hcpcs_lint.engine import Context
 
     result = extra["result"]
     ctx = Context(linter.cat, linter.config, linter.corpus_for(result.entries))  # type: ignore[attr-defined]
     by_code = {f.record.code: f for f in findings if f.rule == "HL101"}
-    for code, expected in CAR_T_FIXED.items():
+    only_hl101 = Linter(rules=[r for r in linter.rules if r.code == "HL101"], catalog=linter.cat)
+    for code, expected in {**CAR_T_FIXED, **OTHER_FIXED}.items():
         f = by_code[code]
         assert f.fix is not None and f.fix.descriptor == expected
         assert f.fix.applicability == "unsafe"
-        only_hl101 = Linter(rules=[r for r in linter.rules if r.code == "HL101"], catalog=linter.cat)
         assert fix_record(only_hl101, f.record, ctx, unsafe=True).text == expected
     assert set(by_code["Q2041"].cpt) == {"38225", "38226", "38227"}
+
+
+def test_cpt_families_are_the_combinations_never_a_guess(october) -> None:  # type: ignore[no-untyped-def]
+    _, findings, _ = october
+    hl101 = {f.record.code: f for f in findings if f.rule == "HL101"}
+    hl102 = {f.record.code: f for f in findings if f.rule == "HL102"}
+    # Sipuleucel-T and a TCR-T product are not CAR-T: their services are named without a family.
+    for code in ("Q2043", "Q2057", "Q4226"):
+        assert hl101[code].cpt == () and "CPT code not identified" in hl101[code].message
+    assert {"0232T", "36415"} <= set(hl101["G0460"].cpt) and not set(hl101["G0460"].cpt) & {"96365", "96413"}
+    assert set(hl102["C8002"].cpt) == {"15013", "15014"}  # preparing a suspension, not harvesting skin
+    assert set(hl102["G0008"].cpt) == {"90471", "90472", "90473", "90474"}
+    for code in ("S4025", "G0259", "G0260", "S9061", "C9776"):  # the wrong families of issue 10
+        assert code not in hl102
+
+
+def test_service_headed_codes_get_no_product_message(october) -> None:  # type: ignore[no-untyped-def]
+    _, findings, _ = october
+    for code in SERVICE_HEADED:
+        rules = {f.rule for f in findings if f.record.code == code}
+        assert "HL101" not in rules and "HL102" in rules, code
 
 
 def test_traps_stay_clean(october) -> None:  # type: ignore[no-untyped-def]
@@ -98,14 +122,14 @@ def test_traps_stay_clean(october) -> None:  # type: ignore[no-untyped-def]
     assert noisy == set()
 
 
-def test_q2041_lists_gene_therapy_peers(october) -> None:  # type: ignore[no-untyped-def]
+def test_q2041_lists_gene_therapy_peers_in_its_one_finding(october) -> None:  # type: ignore[no-untyped-def]
     _, findings, _ = october
-    peer = [f for f in findings if f.rule == "HL201" and f.record.code == "Q2041"]
-    assert len(peer) == 1
-    related = {r.code for r in peer[0].related}
+    mine = [f for f in findings if f.record.code == "Q2041"]
+    assert [f.rule for f in mine if f.rule in ("HL101", "HL201")] == ["HL101"]  # HL201 does not repeat it
+    related = {r.code for r in mine[0].related}
     assert {"J3393", "J3394"} <= related
     assert not related & set(CAR_T_FIXED)  # a peer that bundles services is not a clean peer
-    assert "describe only the product" in peer[0].message
+    assert all("describes only the product" in r.note for r in mine[0].related)
 
 
 def test_terminated_codes_only_with_include_terminated(data_dir: Path) -> None:

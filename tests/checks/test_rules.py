@@ -30,7 +30,7 @@ def test_every_rule_has_examples() -> None:
     ("rule", "ex"), CASES_FAIL, ids=[f"{r.code}-fail{i}" for i, (r, _) in enumerate(CASES_FAIL)]
 )
 def test_failing_example(rule: Rule, ex: Example) -> None:
-    linted = lint_with(rule, ex.descriptor, code=ex.code, context=ex.context)
+    linted = lint_with(rule, ex.descriptor, code=ex.code, context=ex.context, noqa=ex.noqa)
     findings = linted.findings
     assert findings, f"{rule.code} did not flag {ex.descriptor!r}"
     assert all(f.rule == rule.code for f in findings)
@@ -40,7 +40,7 @@ def test_failing_example(rule: Rule, ex: Example) -> None:
         assert set(ex.related) <= {r.code for f in findings for r in f.related}
     if ex.fixed is not None:
         assert linted.fixed == ex.fixed
-        again = lint_with(rule, ex.fixed, code=ex.code, context=ex.context).findings
+        again = lint_with(rule, ex.fixed, code=ex.code, context=ex.context, noqa=ex.noqa).findings
         assert again == [], f"the fixed text still fails {rule.code}"
 
 

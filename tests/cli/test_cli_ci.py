@@ -79,11 +79,33 @@ def run(*args: str | Path, cwd: Path, timeout: float = 120) -> subprocess.Comple
     )
 
 
+# Runs that only read: the same arguments on the same files give the same answer, so a second test
+# asking for it gets the first run's (keyed by every file's bytes under cwd, so nothing stale).
+_READ_ONLY_RUNS: dict[tuple[object, ...], tuple[subprocess.CompletedProcess[str], dict[str, Any]]] = {}
+_SIDE_EFFECTS = {"--fix", "--write-baseline", "-o", "--output-file"}
+CONFIG_NAMES = ("hcpcs-lint.toml", ".hcpcs-lint.toml", "pyproject.toml")
+
+
+def _tree(cwd: Path) -> tuple[tuple[str, str], ...]:
+    """Every file under ``cwd``, and every configuration file above it (the nearest one applies)."""
+    files = [p for p in cwd.rglob("*") if p.is_file()]
+    files += [d / n for d in cwd.parents for n in CONFIG_NAMES if (d / n).is_file()]
+    return tuple(sorted((str(p), sha256(p)) for p in files))
+
+
 def check_json(*args: str | Path, cwd: Path) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
+    key = None
+    if not _SIDE_EFFECTS & {str(a) for a in args}:
+        key = (tuple(map(str, args)), _tree(cwd))
+        if key in _READ_ONLY_RUNS:
+            return _READ_ONLY_RUNS[key]
     proc = run("check", *args, "--output-format", "json", cwd=cwd)
     assert "Traceback" not in proc.stderr, proc.stderr
     assert proc.returncode in (0, 1), proc.stderr
-    return proc, json.loads(proc.stdout)
+    result = proc, json.loads(proc.stdout)
+    if key is not None:
+        _READ_ONLY_RUNS[key] = result
+    return result
 
 
 def copy(name: str, folder: Path, as_name: str | None = None) -> Path:
@@ -308,29 +330,11 @@ def test_json_document_shape(tmp_path: Path) -> None:
         assert "leukapheresis" in f["descriptor"][f["span"][0] : f["span"][1]]
         assert f["fix"]["applicability"] == "unsafe"
         assert "leukapheresis" not in f["fix"]["descriptor"]
-    hl201 = by_rule(doc, "HL201")
-    assert codes_of(hl201) == SHAPES_HL101
-    for f in hl201:
+    assert by_rule(doc, "HL201") == []  # one problem, one finding: HL101 carries the peers
+    for f in hl101:
         peers = {r["code"] for r in f["related"]}
         assert {"J3393", "J3394"} <= peers  # clean autologous gene therapies from the bundled reference
         assert {"J33A2", "J33B2"} <= peers  # ... and from the draft itself
-
-
-def test_json_lines_is_the_json_findings_one_per_line(tmp_path: Path) -> None:
-    copy(SHAPES, tmp_path)
-    proc = run("check", SHAPES, "--output-format", "json-lines", cwd=tmp_path)
-    no_traceback(proc)
-    assert proc.returncode == 1
-    rows = [json.loads(line) for line in proc.stdout.splitlines()]
-    _, doc = check_json(SHAPES, cwd=tmp_path)
-    assert rows == doc["findings"]
-    assert all(isinstance(r, dict) and set(r) >= FINDING_KEYS for r in rows)
-
-
-def test_json_lines_of_a_clean_file_is_empty(tmp_path: Path) -> None:
-    copy(CLEAN_CSV, tmp_path)
-    proc = run("check", CLEAN_CSV, "--output-format", "json-lines", cwd=tmp_path)
-    assert proc.returncode == 0 and proc.stdout == ""
 
 
 def test_concise_one_line_per_finding(tmp_path: Path) -> None:
@@ -718,8 +722,8 @@ def test_inline_markers_silence_hl101_above_and_at_end_of_line(tmp_path: Path) -
     draft = copy(SUPPRESSED, tmp_path)
     _, doc = check_json(SUPPRESSED, cwd=tmp_path)
     assert codes_of(by_rule(doc, "HL101")) == {"Q20D4"}  # the control, without a marker
-    # A marker names its rule: the peer-class warning still shows for the marked codes.
-    assert codes_of(by_rule(doc, "HL201")) == {"Q20D1", "Q20D2", "Q20D3", "Q20D4"}
+    # A marker names its rule: the peer-class warning shows instead for the marked codes.
+    assert codes_of(by_rule(doc, "HL201")) == {"Q20D1", "Q20D2", "Q20D3"}
 
     text = draft.read_text(encoding="utf-8")
     marker = "<!-- hcpcs-lint: ignore HL101 -->"
@@ -747,17 +751,11 @@ def test_bundled_example_draft(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------------------------- 9. fixes
 
 
-@pytest.mark.parametrize(
-    ("encoding", "newline"),
-    [("utf-8", "\n"), ("cp1252", "\r\n"), ("utf-8-sig", "\r\n")],
-    ids=["utf8-lf", "cp1252-crlf", "utf8bom-crlf"],
-)
-def test_fix_rewrites_draft_descriptors_in_place_and_nothing_else(
-    tmp_path: Path, encoding: str, newline: str
-) -> None:
-    text = (DATA / SHAPES).read_text(encoding="utf-8").replace("\n", newline)
-    draft = tmp_path / SHAPES
-    draft.write_bytes(text.encode(encoding))
+def test_fix_rewrites_draft_descriptors_in_place_and_nothing_else(tmp_path: Path) -> None:
+    """The command end to end; every encoding and line ending is tested on the library
+    (tests/test_writeback.py: test_fixing_a_draft_changes_only_its_descriptors)."""
+    draft = copy(SHAPES, tmp_path)
+    text = draft.read_text(encoding="utf-8")
     _, doc = check_json(SHAPES, cwd=tmp_path)
     hl101 = by_rule(doc, "HL101")
     assert codes_of(hl101) == SHAPES_HL101
@@ -765,14 +763,7 @@ def test_fix_rewrites_draft_descriptors_in_place_and_nothing_else(
 
     proc = run("check", SHAPES, "--fix", "--unsafe-fixes", "--output-format", "concise", cwd=tmp_path)
     no_traceback(proc)
-    after = draft.read_bytes()
-    assert after == expected.encode(encoding)
-    assert after.count(b"\r\n") == text.count("\r\n")
-    if encoding == "cp1252":
-        assert b"\x93" in after  # curly quotes still cp1252
-        with pytest.raises(UnicodeDecodeError):
-            after.decode("utf-8")
-    assert after.startswith(b"\xef\xbb\xbf") == (encoding == "utf-8-sig")
+    assert draft.read_bytes() == expected.encode("utf-8")
     assert "Fixed 4 descriptors." in proc.stdout
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
@@ -781,10 +772,9 @@ def test_fix_rewrites_draft_descriptors_in_place_and_nothing_else(
     assert proc.returncode == 0
 
 
-@pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["lf", "crlf"])
-def test_fix_rewrites_csv_descriptor_fields_only(tmp_path: Path, newline: str) -> None:
-    text = (DATA / PRODUCTS).read_text(encoding="utf-8").replace("\n", newline)
-    text = text.replace(",revised", ",révisé")  # a non-ASCII byte outside the descriptors
+def test_fix_rewrites_csv_descriptor_fields_only(tmp_path: Path) -> None:
+    """End to end on a cp1252 table; CRLF and LF are tested on the library (tests/test_writeback.py)."""
+    text = (DATA / PRODUCTS).read_text(encoding="utf-8").replace(",revised", ",révisé")
     table = tmp_path / PRODUCTS
     table.write_bytes(text.encode("cp1252"))
     _, doc = check_json(PRODUCTS, cwd=tmp_path)
@@ -932,7 +922,7 @@ def test_statistics_counts_per_rule(tmp_path: Path) -> None:
     assert all(rows), proc.stdout
     counts = {m[2]: int(m[1]) for m in rows}  # type: ignore[index]
     assert counts == doc["summary"]["by_rule"]
-    assert counts["HL101"] == 5 and counts["HL201"] == 8
+    assert counts["HL101"] == 5 and counts["HL201"] == 3  # HL201 only where HL101 is silenced
     names = {m[2]: (m[4], bool(m[3])) for m in rows}  # type: ignore[index]
     assert names["HL101"] == ("level2-includes-cpt-service", True)  # has a fix
     assert names["HL201"] == ("peer-class-inconsistency", False)

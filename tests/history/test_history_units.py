@@ -133,7 +133,8 @@ def test_history_counts_and_timelines() -> None:
         _code("A0006", "Old and gone, back again", flagged=True),
         dated=False,
     )
-    h = build_history([OLD, mid, NEW], codes=["a0005", "A0003"])
+    h = build_history([OLD, mid, NEW], codes=["a0005", "A0003", "Z9*"])
+    assert h.notes[-1] == "no release given has a code Z9*"
     assert [(c.release.label, c.codes) for c in h.counts] == [
         ("2020", ("A0005",)),
         # A0006 terminated 2018-12-31 per the 2020 file: the undated Jul 2025 file does not count it

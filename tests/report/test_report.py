@@ -297,6 +297,7 @@ FINDING_KEYS = [
     "request",
     "request_kind",
     "change",
+    "explain",
 ]
 
 

@@ -49,6 +49,8 @@ def test_application_summary_descriptors_are_whole_and_units_outside_quotes() ->
         "per therapeutic dose"
     )
     assert q2041.current == Q2041
+    assert q2041.current_location is not None
+    assert (q2041.current_location.line, q2041.current_location.column) == (17, 2)  # after the “
     assert by_code["JXXXX"].long == "Injection, elivaldogene autotemcel, per treatment"  # "treat-" + "ment"
     assert all(not r.long.endswith(('"', "”", ".")) for r in by_code.values())
     assert not any(r.code.startswith("#") for r in by_code.values())
@@ -301,3 +303,35 @@ def test_unterminated_csv_quote_is_an_error_with_its_line(tmp_path: Path) -> Non
     closed = tmp_path / "closed.csv"
     closed.write_text('code,descriptor\nJ3394,"Injection, lovotibeglogene,\nper treatment"\n')
     assert [r.long for r in load(str(closed))] == ["Injection, lovotibeglogene, per treatment"]
+
+
+def test_two_columns_laid_out_side_by_side_are_read_column_by_column(tmp_path: Path) -> None:
+    """Text copied from a two-column page with its layout: each column wraps the quote differently."""
+    left = [
+        "Applicant's suggested language: QXXXX",
+        '"Tisagenlecleucel, up to 600 million car-',
+        "positive viable t cells, including leukaphe-",
+        "resis and dose preparation procedures, per",
+        'therapeutic dose".',
+    ]
+    right = [
+        "Preliminary recommendation: establish",
+        'new code QXXXX "Tisagenlecleucel, up to 600',
+        "million car-positive viable t cells, including",
+        "leukapheresis and dose preparation proce-",
+        'dures, per therapeutic dose".',
+    ]
+    rows = [f"{a:<60}{b}" for a, b in zip(left, right, strict=True)]
+    path = tmp_path / "layout.txt"
+    path.write_text("Request #26.041\n" + "\n".join(rows) + "\n\nRequest #26.042\n\nNothing else.\n")
+    (record,) = load(str(path))
+    assert (record.code, record.request, record.request_kind) == ("QXXXX", "26.041", "new")
+    assert record.long == (
+        "Tisagenlecleucel, up to 600 million car-positive viable t cells, including leukapheresis and "
+        "dose preparation procedures, per therapeutic dose"
+    )
+    assert (record.location.line, record.location.column) == (3, 2)
+    # A code column beside its descriptors is no second column of text.
+    listing = tmp_path / "codes.txt"
+    listing.write_text("".join(f"Q204{i}    Some product, per dose {i}\n" for i in range(5)))
+    assert len(list(load(str(listing)))) == 5

@@ -219,7 +219,7 @@ def test_locations(data_dir: Path) -> None:
     assert y2020["A1"].location.line == 10  # below the 9-line note
 
 
-def test_detect_kind_on_real_files(data_dir: Path) -> None:
+def test_detect_format_on_real_files(data_dir: Path) -> None:
     expected = {
         TXT_2019: "anweb",
         TXT_2020: "anweb",
@@ -462,7 +462,7 @@ def test_dispatch_to_text_readers(
     assert len(recs) == 1
 
 
-def test_detect_kind_table() -> None:
+def test_detect_format_table() -> None:
     assert detect_format("x.zip", b"PK\x03\x04" + b"\x00" * 26 + b"HCPC_ANWEB.txt") == "zip"
     assert (
         detect_format(
