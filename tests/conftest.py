@@ -17,6 +17,7 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 import pytest
@@ -179,8 +180,9 @@ AUDIT_DIR = Path(__file__).resolve().parent / "audit"
 @pytest.fixture(scope="session", autouse=True)
 def _audit_writes(tmp_path_factory: pytest.TempPathFactory, _private_home: Path) -> Iterator[None]:
     """Every Python process the suite starts records its writes (``tests/audit/sitecustomize.py``);
-    at the end none of the hcpcs-lint runs' writes may lie outside the suite's temporary folders: not in the repository, not in
-    the user's real home, caches or config (HOME and XDG_* point inside the run, see above).
+    at the end none of the hcpcs-lint runs' writes may lie outside the suite's temporary folders:
+    not in the repository, not in the user's real home, caches or config (HOME and XDG_* point
+    inside the run, see above).
 
     Allowed: the run's temporary folder, devices, and other files in the system temp folder
     that are gone again by the end (a library's own scratch space)."""
@@ -217,3 +219,14 @@ def writes_outside(log: Path, base: Path) -> list[str]:
             continue
         outside.add(f"{path} ({entry['event']} by {' '.join(entry['argv'])})")
     return sorted(outside)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Headless Chromium for the browser tests (tests/browser.py); skips when none is installed.
+
+    One per test module, not per session: Playwright's sync API keeps an event loop running while
+    it is open, and other tests (the REPL's) start their own with asyncio.run."""
+    from tests.browser import launch
+
+    yield from launch(tmp_path_factory)
