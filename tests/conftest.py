@@ -15,6 +15,7 @@ import os
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 import pytest
@@ -169,3 +170,14 @@ settings.register_profile(
 )
 settings.register_profile("dev", max_examples=5000, deadline=None, database=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Headless Chromium for the browser tests (tests/browser.py); skips when none is installed.
+
+    One per test module, not per session: Playwright's sync API keeps an event loop running while
+    it is open, and other tests (the REPL's) start their own with asyncio.run."""
+    from tests.browser import launch
+
+    yield from launch(tmp_path_factory)

@@ -26,10 +26,10 @@ class WordOp(Plain):
 
 @dataclass(frozen=True, slots=True)
 class ClauseChange(Plain):
-    """A clause that ``appeared``, ``vanished`` or ``changed`` (same kind, other words)."""
+    """A clause that ``appeared``, ``vanished`` or ``changed`` (same role, other words)."""
 
     change: str
-    kind: str
+    role: str
     old: str | None = None
     new: str | None = None
 
@@ -89,7 +89,7 @@ def render_words(ops: list[WordOp]) -> str:
 
 
 def clause_diff(old: tuple[tuple[str, str], ...], new: tuple[tuple[str, str], ...]) -> list[ClauseChange]:
-    """Clauses matched first by identical wording (any position), then by kind in order."""
+    """Clauses matched first by identical wording (any position), then by role in order."""
     left = list(old)
     right = list(new)
     for clause in list(right):
@@ -98,12 +98,12 @@ def clause_diff(old: tuple[tuple[str, str], ...], new: tuple[tuple[str, str], ..
             left.remove(hit)
             right.remove(clause)
     out: list[ClauseChange] = []
-    for kind, text in list(right):
-        hit = next((c for c in left if c[0] == kind), None)
+    for role, text in list(right):
+        hit = next((c for c in left if c[0] == role), None)
         if hit is not None:
             left.remove(hit)
-            right.remove((kind, text))
-            out.append(ClauseChange("changed", kind, hit[1], text))
+            right.remove((role, text))
+            out.append(ClauseChange("changed", role, hit[1], text))
     out += [ClauseChange("vanished", k, t, None) for k, t in left]
     out += [ClauseChange("appeared", k, None, t) for k, t in right]
     return out

@@ -97,7 +97,7 @@ class CodeState:
     active: bool = True  # in force on its release's effective date
     added: str | None = None  # YYYY-MM-DD
     terminated: str | None = None  # YYYY-MM-DD
-    clauses: tuple[tuple[str, str], ...] = ()  # (kind, text) in order
+    clauses: tuple[tuple[str, str], ...] = ()  # (role, text) in order
     findings: tuple[FindingNote, ...] = ()
     product_class: str | None = None
 
@@ -119,13 +119,13 @@ def snapshot(path: str, linter: Linter, *, effective: str | None = None) -> Snap
 
     ``effective`` (YYYYMMDD) overrides the date the file gives (``--effective``).
     """
-    from hcpcs_lint.sources import read_release
-
-    release = read_release(path, effective=effective)
-    info = release_info(path, release.effective)
-    dated = any(r.added or r.terminated or r.action_effective for r in release.records)
-    result = linter.lint(release)  # as check lints it: a whole release is its own peers, as of its date
-    del release
+    # As check reads and lints it: parsed through the cache (on both cores when large and new),
+    # a whole release its own peers, as of its date.
+    prepared = linter.prepare(path, effective=effective)
+    info = release_info(path, prepared.effective)
+    dated = any(r.added or r.terminated or r.action_effective for r in prepared.records())
+    result = linter.run(prepared)
+    del prepared
     by_code: dict[str, list[Finding]] = {}
     for f in result.findings:
         by_code.setdefault(f.record.code, []).append(f)

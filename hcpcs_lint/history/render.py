@@ -119,8 +119,8 @@ def diff_terminal(d: ReleaseDiff, *, color: bool = False, width: int = 100) -> s
 
 def _clause_line(c: ClauseChange) -> str:
     if c.change == "changed":
-        return f"{c.kind} changed: “{c.old}” → “{c.new}”"
-    return f"{c.kind} {c.change}: “{c.old if c.change == 'vanished' else c.new}”"
+        return f"{c.role} changed: “{c.old}” → “{c.new}”"
+    return f"{c.role} {c.change}: “{c.old if c.change == 'vanished' else c.new}”"
 
 
 def _cell(text: str) -> str:
@@ -180,7 +180,7 @@ def diff_markdown(d: ReleaseDiff) -> str:
             lines.append("|---|---|---|")
             for r in revs:
                 clauses = "<br>".join(
-                    f"{c.kind} {c.change}: " + _cell(" → ".join(t for t in (c.old, c.new) if t))
+                    f"{c.role} {c.change}: " + _cell(" → ".join(t for t in (c.old, c.new) if t))
                     for c in r.clauses
                 )
                 lines.append(f"| {r.code} | {_md_words(r.words)} | {clauses} |")
@@ -240,10 +240,10 @@ def history_terminal(h: History, *, color: bool = False, width: int = 100) -> st
             events.add_row(Text(f"  {e.release}", style="bold"), what, body)
         con.print(events)
         grid = Table.grid(padding=(0, 2))
-        for name in ("kind", "clause", "first seen", "releases"):
-            grid.add_column(name, style="dim" if name == "kind" else "")
+        for name in ("role", "clause", "first seen", "releases"):
+            grid.add_column(name, style="dim" if name == "role" else "")
         grid.add_row("  clause", "", "first seen", "in", style="bold")
         for cl in tl.clauses:
-            grid.add_row(f"  {cl.kind}", cl.text, cl.first_seen, ", ".join(cl.releases))
+            grid.add_row(f"  {cl.role}", cl.text, cl.first_seen, ", ".join(cl.releases))
         con.print(grid)
     return _trimmed(con)

@@ -54,7 +54,7 @@ class Event(Plain):
 class ClauseOrigin(Plain):
     """A clause of the code's descriptor and the releases that carried it."""
 
-    kind: str
+    role: str
     text: str
     first_seen: str
     releases: tuple[str, ...]
@@ -223,8 +223,8 @@ def _step(track: _Track, state: CodeState, release: ReleaseInfo) -> None:
         )
     if state.terminated and (last is None or not last.terminated):
         event("terminated", state.terminated)
-    for kind, text in state.clauses:
-        key = (kind, normalise(text))
+    for role, text in state.clauses:
+        key = (role, normalise(text))
         if key not in track.clause_first:
             track.clause_first[key] = (text, release.label, [])
         seen = track.clause_first[key][2]

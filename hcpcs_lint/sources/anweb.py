@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 
 from hcpcs_lint.model import InputError, Location, Record, RecordKind
-from hcpcs_lint.sources.codes import level_of
+from hcpcs_lint.sources.release import release_record
 
 RECORD_WIDTH = 320
 # Code (blanks allowed: modifiers are "   A1"), 5-digit sequence, RIC.
@@ -73,18 +73,8 @@ class _Pending:
     def record(self, path: str, member: str | None) -> Record:
         # Only trailing blanks are padding: a chunk that starts with a blank keeps it, which
         # reproduces the workbook's double space at that break (G0501, G9678 in 2020).
-        return Record(
-            code=self.code,
-            long=" ".join(c for c in self.chunks if c).strip(),
-            location=Location(path, line=self.line, column=_LONG_COLUMN, member=member),
-            level=level_of(self.code),
-            short=self.short,
-            kind=self.kind,
-            added=self.added,
-            action_effective=self.effective,
-            terminated=self.terminated,
-            action_code=self.action,
-        )
+        long = " ".join(c for c in self.chunks if c).strip()
+        return release_record(self, long, Location(path, line=self.line, column=_LONG_COLUMN, member=member))
 
 
 def _bad_line(where: str, lineno: int, line: str) -> InputError:

@@ -21,8 +21,10 @@ import posixpath
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
+from typing import Protocol
 
-from hcpcs_lint.model import InputError, Record
+from hcpcs_lint.model import InputError, Location, Record, RecordKind
+from hcpcs_lint.sources.codes import level_of
 
 # Kinds of input that are a whole CMS release (see sources.detect): their peers are each other.
 RELEASE_FORMATS = frozenset({"anweb", "workbook", "zip"})
@@ -186,3 +188,39 @@ class Release:
     def as_of(self) -> str | None:
         """The effective date as ``YYYY-MM-DD``."""
         return iso(self.effective)
+
+
+class ReleaseRow(Protocol):
+    """What a CMS release row carries in both layouts (fixed-width text and workbook)."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def short(self) -> str: ...
+    @property
+    def kind(self) -> RecordKind: ...
+    @property
+    def added(self) -> str | None: ...
+    @property
+    def effective(self) -> str | None: ...
+    @property
+    def terminated(self) -> str | None: ...
+    @property
+    def action(self) -> str | None: ...
+
+
+def release_record(row: ReleaseRow, long: str, location: Location, effective: str | None = None) -> Record:
+    """A CMS release row as a Record: one place that maps the release's fields onto the model."""
+    return Record(
+        code=row.code,
+        long=long,
+        location=location,
+        level=level_of(row.code),
+        short=row.short,
+        kind=row.kind,
+        added=row.added,
+        action_effective=row.effective,
+        terminated=row.terminated,
+        action_code=row.action,
+        effective=effective,
+    )

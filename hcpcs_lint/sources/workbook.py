@@ -17,8 +17,7 @@ from typing import Any
 from hcpcs_lint.model import InputError, Location, Record, RecordKind
 from hcpcs_lint.sources import codes
 from hcpcs_lint.sources.bounded import check_xlsx_extent
-from hcpcs_lint.sources.codes import level_of
-from hcpcs_lint.sources.release import date_from_name
+from hcpcs_lint.sources.release import date_from_name, release_record
 
 # Normalised header name -> field. Names are upper-cased with runs of blanks/underscores as one blank.
 _HEADERS: dict[str, str] = {
@@ -201,19 +200,8 @@ class _Pending:
         self.long += more
 
     def record(self, path: str, member: str | None, long_column: int, effective: str | None) -> Record:
-        return Record(
-            code=self.code,
-            long=self.long.strip(),
-            location=Location(path, line=self.row, column=long_column, member=member),
-            level=level_of(self.code),
-            short=self.short,
-            kind=self.kind,
-            added=self.added,
-            action_effective=self.effective,
-            terminated=self.terminated,
-            action_code=self.action,
-            effective=effective,
-        )
+        where = Location(path, line=self.row, column=long_column, member=member)
+        return release_record(self, self.long.strip(), where, effective)
 
 
 def read_workbook(path: str, data: bytes, *, member: str | None = None) -> Iterator[Record]:

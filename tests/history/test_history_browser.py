@@ -1,6 +1,6 @@
 """The ``history --svg`` chart in a real browser: headless Chromium opens the SVG file itself.
 
-Uses the report's Chromium fixture (Debian's ``chromium`` through Playwright; skipped, saying why,
+Uses the shared Chromium fixture (tests/browser.py) (Debian's ``chromium`` through Playwright; skipped, saying why,
 when no chromium is found). Asserts no console or page error, no request leaving the file, every
 release label and the title drawn as text, and a screenshot with something on it.
 """
@@ -13,8 +13,8 @@ from typing import Any
 from click.testing import CliRunner
 
 from hcpcs_lint.cli import main
+from tests.browser import open_page
 from tests.cli.test_diff_history_cli import pair  # noqa: F401  (fixture: two small releases)
-from tests.report.test_casefile_browser import browser, open_page  # noqa: F401  (fixture)
 
 
 def test_history_svg_renders_in_chromium(browser: Any, pair: tuple[str, str], tmp_path: Path) -> None:  # noqa: F811

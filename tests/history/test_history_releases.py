@@ -97,7 +97,7 @@ def test_history_over_four_releases(snaps: dict[str, Snapshot]) -> None:
     assert q2041.present_in == list(RELEASES) and q2041.flagged_in == list(RELEASES)
     assert q2041.unchanged and [e.event for e in q2041.events] == ["first seen"]
     assert q2041.events[0].date == "2018-04-01"
-    inclusion = next(c for c in q2041.clauses if c.kind == "inclusion")
+    inclusion = next(c for c in q2041.clauses if c.role == "inclusion")
     assert inclusion.text == "including leukapheresis and dose preparation procedures"
     assert inclusion.first_seen == "2019" and list(inclusion.releases) == list(RELEASES)
     assert q2053.present_in == ["Jul 2025", "Oct 2025"] and q2053.events[0].event == "first seen"

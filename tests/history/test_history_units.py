@@ -33,10 +33,10 @@ def test_word_diff_sees_case_changes() -> None:
     assert render_words(word_diff("Anti-CD19 car", "anti-cd19 car")) == "[-Anti-CD19-] {+anti-cd19+} car"
 
 
-def test_clause_diff_pairs_by_wording_then_kind() -> None:
+def test_clause_diff_pairs_by_wording_then_role() -> None:
     old = (("product", "Drug x"), ("inclusion", "including leukapheresis"), ("basis", "per dose"))
     new = (("product", "Drug x"), ("basis", "per infusion"), ("amount", "up to 5 million cells"))
-    changes = {(c.change, c.kind, c.old, c.new) for c in clause_diff(old, new)}
+    changes = {(c.change, c.role, c.old, c.new) for c in clause_diff(old, new)}
     assert changes == {
         ("changed", "basis", "per dose", "per infusion"),
         ("vanished", "inclusion", "including leukapheresis", None),

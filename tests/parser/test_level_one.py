@@ -122,3 +122,19 @@ def test_cpt_option_reads_the_ama_layout_and_names_exact_codes(tmp_path: Path) -
     tsv.write_bytes(CPT.read_bytes())
     again = subprocess.run([*args, "--cpt", str(tsv)], capture_output=True, text=True, check=False)
     assert {f["code"]: f["cpt"] for f in json.loads(again.stdout)["findings"]} == cpt
+
+
+def test_a_parent_written_without_a_semicolon_heads_its_family() -> None:
+    from hcpcs_lint.model import Location, Record
+
+    def rec(code: str, text: str) -> Record:
+        return Record(code=code, long=text, location=Location("cpt.txt", 1, 1), level="I")
+
+    fams = group_families([
+        rec("99B01", "Giving a made-to-order cell product into a vein"),
+        rec("99B02", "Giving a made-to-order cell product into a vein; each additional hour"),
+        rec("99B03", "Giving a made-to-order cell product into a vein; thawing the product"),
+        rec("99B09", "Counting of blood cells by machine"),
+    ])  # fmt: skip
+    assert fams["99B02"].codes == ("99B01", "99B02", "99B03")
+    assert fams["99B01"] is fams["99B02"] and "99B09" not in fams

@@ -211,6 +211,9 @@ def test_markdown_strikes_the_clause_and_proposes_check_s_fix() -> None:
         "- CPT 38225: Collecting the patient's T cells (CPT since 2025; Category III 0537T until 2024)" in md
     )
     assert "- J3393: Injection, betibeglogene autotemcel, per treatment" in md
+    # it pastes into a comment box: no HTML, no wide tables, nothing but text and list marks
+    assert not re.search(r"<[a-zA-Z/!]", md)
+    assert not any(line.startswith("|") for line in md.splitlines())
     # descriptors with markup characters are escaped, so a comment box shows them as written
     doc = document()
     doc["findings"][0]["fix"]["descriptor"] = "Cells *per* _dose_ of file_name.xlsx"

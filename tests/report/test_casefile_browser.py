@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -21,40 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from hcpcs_lint.cli import main
-
-# Known to work here with Debian's chromium (and needed: without the networking flags chromium
-# spends its start on connections this machine refuses).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def chromium_path() -> str | None:
-    for candidate in (os.environ.get("CHROMIUM"), "chromium", "chromium-browser", "/usr/bin/chromium"):
-        if candidate and (found := shutil.which(candidate)):
-            return found
-    return None
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    exe = chromium_path()
-    if exe is None:
-        pytest.skip("no chromium on PATH (Debian package 'chromium'; .ci/run installs it as root)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is a dev dependency")
-    profile = tmp_path_factory.mktemp("chromium-profile")
-    with sync_api.sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(profile), executable_path=exe, headless=True, args=CHROMIUM_ARGS
-        )
-        yield context
-        context.close()
+from tests.browser import open_page
 
 
 @pytest.fixture(scope="module")
@@ -68,27 +34,6 @@ def report_and_codes(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, li
     flagged = json.loads(checked.stdout)["findings"]
     assert flagged, "the bundled corpus has HL101 findings"
     return out, flagged
-
-
-def open_page(browser: Any, url: str, width: int = 1100) -> tuple[Any, list[str], list[str]]:
-    page = browser.new_page()
-    page.set_viewport_size({"width": width, "height": 900})
-    errors: list[str] = []
-    requests: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-
-    def refuse(route: Any) -> None:
-        if route.request.url != url:
-            requests.append(route.request.url)
-            route.abort()
-        else:
-            route.continue_()
-
-    page.route("**/*", refuse)
-    page.goto(url)
-    page.wait_for_load_state("load")
-    return page, errors, requests
 
 
 def test_every_flagged_code_is_visible_with_no_console_error(
