@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from hcpcs_lint.checks.base import finding
 from hcpcs_lint.checks.context import Context, Entry, Rule
@@ -20,11 +20,55 @@ from hcpcs_lint.model import Finding, Related
 _PAIR = re.compile(r"\b([a-z0-9+]+)([- ])([a-z0-9+]+)\b", re.I)
 
 
-def _class_peers(e: Entry, ctx: Context) -> list[Entry]:
+_SHOWN = 8  # related peers listed per finding (the count gives the total)
+
+
+class _Tally:
+    """One aspect's votes in one style class, counted once per run: per key (a word pair, or ""
+    for the basis and the route) each form's count, its first voters in corpus order, and each
+    member's own ballot, so a record's peers' votes are the class's votes less its own."""
+
+    def __init__(self, members: list[Entry], ballot: Callable[[Entry], dict[str, str]]) -> None:
+        self.counts: dict[str, dict[str, int]] = {}
+        self.voters: dict[tuple[str, str], list[tuple[int, Entry]]] = {}
+        self.own: dict[str, dict[str, str]] = {}
+        for i, p in enumerate(members):
+            mine = self.own[p.record.code] = ballot(p)
+            for key, form in mine.items():
+                forms = self.counts.setdefault(key, {})
+                forms[form] = forms.get(form, 0) + 1
+                first = self.voters.setdefault((key, form), [])
+                if len(first) <= _SHOWN:  # one more than shown: the record itself may be among them
+                    first.append((i, p))
+
+    def has_peers(self, code: str) -> bool:
+        return len(self.own) - (code in self.own) > 0
+
+    def votes(self, key: str, code: str) -> Counter[str]:
+        """The votes of the record ``code``'s peers on ``key``; forms in the order of their first
+        voter, as counting peer by peer inserts them (it breaks ties in ``most_common``)."""
+        theirs = self.own.get(code, {}).get(key)
+        left = [(f, n - (f == theirs)) for f, n in self.counts.get(key, {}).items()]
+        ordered = sorted(((f, n) for f, n in left if n > 0), key=lambda fn: self._first(key, fn[0], code))
+        return Counter(dict(ordered))
+
+    def _first(self, key: str, form: str, code: str) -> int:
+        return next(i for i, p in self.voters[(key, form)] if p.record.code != code)
+
+    def shown(self, key: str, form: str, code: str) -> list[Entry]:
+        """The first peers (in corpus order) that vote ``form``: what a finding lists."""
+        return [p for _, p in self.voters.get((key, form), []) if p.record.code != code][:_SHOWN]
+
+
+def _tally(ctx: Context, e: Entry, aspect: str, ballot: Callable[[Entry], dict[str, str]]) -> _Tally | None:
+    """The class's tally for ``aspect`` (built on first use), or None when ``e`` has no peers."""
     c = e.style_class
     if c is None:
-        return []
-    return [p for p in ctx.corpus.by_style_class.get(c, []) if p.record.code != e.record.code]
+        return None
+    tally: _Tally = ctx.corpus.index(
+        ("style", aspect, c), lambda: _Tally(ctx.corpus.by_style_class.get(c, []), ballot)
+    )
+    return tally if tally.has_peers(e.record.code) else None
 
 
 def majority(votes: Counter[str], rule: Rule) -> tuple[str, int] | None:
@@ -40,7 +84,7 @@ def majority(votes: Counter[str], rule: Rule) -> tuple[str, int] | None:
 
 
 def _related(peers: list[Entry], note: str) -> list[Related]:
-    return [Related(p.record.code, p.record.long, note) for p in peers[:8]]
+    return [Related(p.record.code, p.record.long, note) for p in peers[:_SHOWN]]
 
 
 def _hyphen_forms(text: str) -> dict[str, tuple[str, int, int]]:
@@ -62,33 +106,46 @@ def _iter_pairs(text: str) -> Iterator[re.Match[str]]:
         pos = m.start(3)  # word pairs overlap: "anti cd19 car" holds two
 
 
+def _hyphen_ballot(p: Entry) -> dict[str, str]:
+    return {key: form for key, (form, _, _) in _hyphen_forms(p.record.long).items()}
+
+
+def _basis_ballot(p: Entry) -> dict[str, str]:
+    b = p.desc.first("basis")
+    return {} if b is None else {"": b.text.lower()}
+
+
+def _route_ballot(p: Entry) -> dict[str, str]:
+    r = p.desc.first("route")
+    return {"": r.text.lower() if r is not None else ""}
+
+
+_BALLOTS = {"hyphenation": _hyphen_ballot, "basis": _basis_ballot, "route": _route_ballot}
+
+
 def check_consistency(rule: Rule, e: Entry, ctx: Context) -> Iterator[Finding]:
     if e.desc.head != "product" or e.record.level != "II":
         return
-    aspect = rule.options.get("aspect")
-    peers = _class_peers(e, ctx)
-    if not peers:
+    aspect = str(rule.options.get("aspect"))
+    if aspect not in _BALLOTS:
+        return
+    tally = _tally(ctx, e, aspect, _BALLOTS[aspect])
+    if tally is None:
         return
     if aspect == "hyphenation":
-        yield from _hyphenation(rule, e, peers)
+        yield from _hyphenation(rule, e, tally)
     elif aspect == "basis":
-        yield from _basis(rule, e, peers)
-    elif aspect == "route":
-        yield from _route(rule, e, peers)
+        yield from _basis(rule, e, tally)
+    else:
+        yield from _route(rule, e, tally)
 
 
-def _hyphenation(rule: Rule, e: Entry, peers: list[Entry]) -> Iterator[Finding]:
+def _hyphenation(rule: Rule, e: Entry, tally: _Tally) -> Iterator[Finding]:
     mine = _hyphen_forms(e.record.long)
     hyphenated = {k: v for k, v in mine.items() if "-" in v[0]}
-    peer_forms = [(p, _hyphen_forms(p.record.long)) for p in peers]  # once, not once per word pair
+    code = e.record.code
     for key, (form, start, end) in mine.items():
-        votes: Counter[str] = Counter()
-        voters: dict[str, list[Entry]] = {}
-        for p, forms in peer_forms:
-            theirs = forms.get(key)
-            if theirs is not None:
-                votes[theirs[0]] += 1
-                voters.setdefault(theirs[0], []).append(p)
+        votes = tally.votes(key, code)
         won = majority(votes, rule)
         if won is None:
             continue
@@ -104,16 +161,17 @@ def _hyphenation(rule: Rule, e: Entry, peers: list[Entry]) -> Iterator[Finding]:
         text = e.record.long
         original = text[start:end]
         replacement = _match_case(preferred, original)
+        shown = tally.shown(key, preferred, code)
         yield finding(
             rule,
             e,
             (start, end),
             fix_text=text[:start] + replacement + text[end:],
-            related=_related(voters[preferred], f"writes {preferred!r}"),
+            related=_related(shown, f"writes {preferred!r}"),
             found=original,
             preferred=preferred,
             count=n,
-            peers=", ".join(p.record.code for p in voters[preferred][:8]),
+            peers=", ".join(p.record.code for p in shown),
         )
 
 
@@ -121,50 +179,37 @@ def _match_case(new: str, old: str) -> str:
     return new[:1].upper() + new[1:] if old[:1].isupper() else new
 
 
-def _basis(rule: Rule, e: Entry, peers: list[Entry]) -> Iterator[Finding]:
+def _basis(rule: Rule, e: Entry, tally: _Tally) -> Iterator[Finding]:
     mine = e.desc.first("basis")
     if mine is None:
         return
-    votes: Counter[str] = Counter()
-    voters: dict[str, list[Entry]] = {}
-    for p in peers:
-        b = p.desc.first("basis")
-        if b is not None:
-            votes[b.text.lower()] += 1
-            voters.setdefault(b.text.lower(), []).append(p)
-    won = majority(votes, rule)
+    won = majority(tally.votes("", e.record.code), rule)
     if won is None:
         return  # no clear majority: units legitimately differ (vector genomes, ml, implants)
     preferred, n = won
     found = mine.text.lower()
     if found == preferred:
         return
+    shown = tally.shown("", preferred, e.record.code)
     yield finding(
         rule,
         e,
         mine.span,
-        related=_related(voters[preferred], f"billed {preferred!r}"),
+        related=_related(shown, f"billed {preferred!r}"),
         found=mine.text,
         preferred=preferred,
         count=n,
-        peers=", ".join(p.record.code for p in voters[preferred][:8]),
+        peers=", ".join(p.record.code for p in shown),
     )
 
 
-def _route(rule: Rule, e: Entry, peers: list[Entry]) -> Iterator[Finding]:
+def _route(rule: Rule, e: Entry, tally: _Tally) -> Iterator[Finding]:
     if e.desc.first("route") is not None:
         return
     low = e.record.long.lower()
     if any(w in low for w in rule.options.get("skip_when", ())):
         return  # the descriptor names its own route ("for topical administration", "per implant")
-    routes: Counter[str] = Counter()
-    voters: dict[str, list[Entry]] = {}
-    for p in peers:
-        r = p.desc.first("route")
-        key = r.text.lower() if r is not None else ""
-        routes[key] += 1
-        voters.setdefault(key, []).append(p)
-    won = majority(routes, rule)
+    won = majority(tally.votes("", e.record.code), rule)
     if won is None or not won[0]:
         return
     preferred, n = won
@@ -173,13 +218,14 @@ def _route(rule: Rule, e: Entry, peers: list[Entry]) -> Iterator[Finding]:
     head = e.desc.head_clause
     span = head.span if head is not None else (0, 0)
     fixed = f"{route}, {text[:1].lower()}{text[1:]}"
+    shown = tally.shown("", preferred, e.record.code)
     yield finding(
         rule,
         e,
         span,
         fix_text=fixed,
-        related=_related(voters[preferred], f"starts with {route!r}"),
+        related=_related(shown, f"starts with {route!r}"),
         preferred=f"{route}, ",
         count=n,
-        peers=", ".join(p.record.code for p in voters[preferred][:8]),
+        peers=", ".join(p.record.code for p in shown),
     )

@@ -123,6 +123,15 @@ class Corpus:
 
     entries: dict[str, Entry] = field(default_factory=dict)
     as_of: str | None = None
+    # What checks compute once per class for the whole run (vote counts, sorted peer lists),
+    # so a run costs one pass per class, not one per pair of records.
+    memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def index(self, key: Any, build: Callable[[], Any]) -> Any:
+        """``build()``, computed once per corpus for ``key``."""
+        if key not in self.memo:
+            self.memo[key] = build()
+        return self.memo[key]
 
     def add(self, entries: Iterable[Entry], *, override: bool) -> None:
         for e in entries:

@@ -65,7 +65,7 @@ def _clean_peers(e: Entry, ctx: Context, rule: Rule) -> list[Related]:
     limit = int(rule.options.get("max_related", 8))
     return [
         Related(p.record.code, p.record.long, f"{p.specific_class} class; describes only the product")
-        for p in clean_peers(e, ctx)[:limit]
+        for p in clean_peers(e, ctx, limit)
     ]
 
 

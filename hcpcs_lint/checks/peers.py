@@ -3,29 +3,45 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import islice
 
 from hcpcs_lint.checks.base import finding, join_items
 from hcpcs_lint.checks.context import Context, Entry, Rule
 from hcpcs_lint.model import Finding, Related
 
 
-def clean_peers(e: Entry, ctx: Context) -> list[Entry]:
-    """Active products of the same peer group that bundle no service, nearest class first."""
+def _ranked(group: str, mine: str | None, ctx: Context) -> tuple[list[Entry], frozenset[str]]:
+    """The group's clean products, nearest to class ``mine`` first, and their codes: sorted once
+    per (group, class) for the whole run, not once per finding."""
+
+    def build() -> tuple[list[Entry], frozenset[str]]:
+        near = set(ctx.catalog.ancestors(mine or ""))
+
+        def nearness(p: Entry) -> tuple[int, str]:
+            return (-len(near & set(ctx.catalog.ancestors(p.specific_class or ""))), p.record.code)
+
+        clean = sorted((p for p in ctx.corpus.by_group.get(group, []) if not p.bundled), key=nearness)
+        return clean, frozenset(p.record.code for p in clean)
+
+    ranked: tuple[list[Entry], frozenset[str]] = ctx.corpus.index(("clean-peers", group, mine), build)
+    return ranked
+
+
+def _clean_peers(e: Entry, ctx: Context, limit: int | None) -> tuple[list[Entry], int]:
+    """The first ``limit`` clean peers of ``e`` (nearest class first) and how many there are."""
     group = e.peer_group
     if group is None:
-        return []
-    mine = e.specific_class
-    peers = [
-        p for p in ctx.corpus.by_group.get(group, []) if p.record.code != e.record.code and not p.bundled
-    ]
+        return [], 0
+    ranked, codes = _ranked(group, e.specific_class, ctx)
+    code = e.record.code
+    total = len(ranked) - (code in codes)
+    return list(islice((p for p in ranked if p.record.code != code), limit)), total
 
-    def nearness(p: Entry) -> tuple[int, str]:
-        shared = len(
-            set(ctx.catalog.ancestors(mine or "")) & set(ctx.catalog.ancestors(p.specific_class or ""))
-        )
-        return (-shared, p.record.code)
 
-    return sorted(peers, key=nearness)
+def clean_peers(e: Entry, ctx: Context, limit: int | None = None) -> list[Entry]:
+    """Active products of the same peer group that bundle no service, nearest class first
+    (the first ``limit`` of them: a finding lists a few, so it never walks the whole class)."""
+    return _clean_peers(e, ctx, limit)[0]
 
 
 def hl101_reports(e: Entry, ctx: Context) -> bool:
@@ -42,23 +58,20 @@ def check_peers(rule: Rule, e: Entry, ctx: Context) -> Iterator[Finding]:
     """Fires only where HL101 does not: one problem, one finding (HL101 lists the same peers)."""
     if not e.bundled or hl101_reports(e, ctx):
         return
-    peers = clean_peers(e, ctx)
-    if not peers:
+    limit = int(rule.options.get("max_related", 8))
+    shown, total = _clean_peers(e, ctx, limit)
+    if not total:
         return
     group = e.peer_group or ""
     label = ctx.catalog.classes[group].label if group in ctx.catalog.classes else group
     services = [r for b in e.bundled for r in b.services]
     items = join_items(list(dict.fromkeys(r.text for r in services)))
-    limit = int(rule.options.get("max_related", 8))
-    shown = peers[:limit]
     related = [
         Related(p.record.code, p.record.long, f"{p.specific_class} class; describes only the product")
         for p in shown
     ]
     first = e.bundled[0]
-    codes = ", ".join(p.record.code for p in shown) + (
-        f" and {len(peers) - limit} more" if len(peers) > limit else ""
-    )
+    codes = ", ".join(p.record.code for p in shown) + (f" and {total - limit} more" if total > limit else "")
     yield finding(
         rule,
         e,
@@ -67,7 +80,7 @@ def check_peers(rule: Rule, e: Entry, ctx: Context) -> Iterator[Finding]:
         cpt=[c for r in services for c in r.cpt],
         named=[r.text for r in services],
         services=repr(items),
-        count=len(peers),
+        count=total,
         group=label,
         peers=codes,
     )
