@@ -132,8 +132,15 @@ def main() -> int:
     machine = f"{platform.python_implementation()} {platform.python_version()}, {platform.machine()}, {_cores()} cores"
     table = "\n".join(rows)
     print(f"Machine: {machine}\n\n{table}")
+    # Issue 13's four rows: ratios to the bare import, medians of 5, cold and warm cache.
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import rows as issue_rows
+
+    four = "\n".join(issue_rows.table(issue_rows.measure(data, 5)))
+    print(f"\n{four}")
     if not args.no_write:
         doc = ROOT / "docs" / "benchmarks.md"
+        _write_block(doc, "ROWS", f"Last run {time.strftime('%Y-%m-%d')} on {machine}.\n\n{four}")
         text = doc.read_text("utf-8")
         begin, end = "<!-- BEGIN RESULTS -->", "<!-- END RESULTS -->"
         if begin in text and end in text:
@@ -142,6 +149,16 @@ def main() -> int:
             stamp = time.strftime("%Y-%m-%d")
             doc.write_text(f"{head}{begin}\nLast run {stamp} on {machine}.\n\n{table}\n{end}{tail}", "utf-8")
     return 0
+
+
+def _write_block(doc: Path, name: str, body: str) -> None:
+    """Replace the text between ``<!-- BEGIN name -->`` and ``<!-- END name -->`` in ``doc``."""
+    text = doc.read_text("utf-8")
+    begin, end = f"<!-- BEGIN {name} -->", f"<!-- END {name} -->"
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        _, tail = rest.split(end, 1)
+        doc.write_text(f"{head}{begin}\n{body}\n{end}{tail}", "utf-8")
 
 
 def _cores() -> int:

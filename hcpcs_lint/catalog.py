@@ -114,6 +114,8 @@ class Catalog:
     # The user's licensed CPT file (--cpt), as Level I families: its exact codes win.
     level1: LevelOne | None = None
     _class_cache: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
+    _head_cache: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
+    _closed_cache: dict[frozenset[str], frozenset[str]] = field(default_factory=dict, repr=False)
 
     # -- product classes -------------------------------------------------------------------------
 
@@ -129,20 +131,45 @@ class Catalog:
         return len(self.ancestors(class_id))
 
     def classify(self, desc: Descriptor) -> frozenset[str]:
-        """Classes of a product descriptor, with their ancestors; "any-product" always."""
+        """Classes of a product descriptor, with their ancestors; "any-product" always.
+
+        Worked out per distinct product head (stems, head words) and per distinct set of classes
+        found (parents required, ancestors, overrides): a release has far fewer of each than
+        records. Only the terms are looked for in each descriptor's own text."""
         key = desc.text
         hit = self._class_cache.get(key)
         if hit is not None:
             return hit
         head = desc.first("product")
-        name_words = _WORDS.findall(head.text.lower()) if head else []
+        found = set(self._head_classes(head.text.lower() if head else ""))
         low = desc.text.lower()
+        for term, cid in self._term_pairs:
+            if term in low:
+                found.add(cid)
+        if desc.first("route") is not None:
+            found.update(self._route_classes)
+        result = self._closed(frozenset(found))
+        if len(self._class_cache) < 100_000:
+            self._class_cache[key] = result
+        return result
+
+    @cached_property
+    def _term_pairs(self) -> list[tuple[str, str]]:
+        return [(t, c.id) for c in self.classes.values() for t in c.terms]
+
+    @cached_property
+    def _route_classes(self) -> list[str]:
+        return [c.id for c in self.classes.values() if c.routes]
+
+    def _head_classes(self, head: str) -> frozenset[str]:
+        """Classes a product head names by a head word or an INN stem ("-leucel" in "ciloleucel")."""
+        hit = self._head_cache.get(head)
+        if hit is not None:
+            return hit
+        name_words = _WORDS.findall(head)
         found: set[str] = set()
         for c in self.classes.values():
-            if c.routes and desc.first("route") is not None:
-                found.add(c.id)
-                continue
-            if any(t in low for t in c.terms) or c.head_words.intersection(name_words):
+            if c.head_words.intersection(name_words):
                 found.add(c.id)
                 continue
             for w in name_words:
@@ -152,21 +179,29 @@ class Catalog:
                 if any(p.endswith(c.stems) and len(p) > 4 for p in parts if p):
                     found.add(c.id)
                     break
-        found = {
+        result = frozenset(found)
+        if len(self._head_cache) < 100_000:
+            self._head_cache[head] = result
+        return result
+
+    def _closed(self, found: frozenset[str]) -> frozenset[str]:
+        """Found classes with required parents checked, ancestors added and overrides applied."""
+        hit = self._closed_cache.get(found)
+        if hit is not None:
+            return hit
+        kept = {
             cid for cid in found if not self.classes[cid].requires_parent or self.classes[cid].parent in found
         }
         out = {"any-product"}
-        for cid in found:
+        for cid in kept:
             out.update(self.ancestors(cid))
-        for cid in found:
+        for cid in kept:
             for ruled_out in self.classes[cid].overrides:
-                if ruled_out in found:
+                if ruled_out in kept:
                     continue  # the descriptor names both ("allogeneic or autologous"): keep both
                 # The ruled-out class and every class under it (CAR-T under autologous) go.
                 out = {c for c in out if ruled_out not in self.ancestors(c)}
-        result = frozenset(out)
-        if len(self._class_cache) < 100_000:
-            self._class_cache[key] = result
+        result = self._closed_cache[found] = frozenset(out)
         return result
 
     def peer_group(self, classes: Iterable[str]) -> str | None:

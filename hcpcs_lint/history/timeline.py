@@ -165,8 +165,8 @@ def build_history(
         for c in late:
             del flagged[idx][c]
         notes.append(
-            f"{releases[idx].path} has no termination dates: {len(late)} flagged codes terminated "
-            "by then (dates from the other releases) are not counted"
+            f"{releases[idx].path} has no termination dates; {len(late)} flagged code(s) that other "
+            "releases date as terminated by then are not counted"
         )
     counts = [_count(r, rule, hits) for r, hits in zip(releases, flagged, strict=True)]
     wanted = set(tracks) if codes else {c for hits in flagged for c in hits}

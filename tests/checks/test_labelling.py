@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from hcpcs_lint.engine import Linter, bundled_corpus_path
-from hcpcs_lint.sources import load
+from hcpcs_lint.cli.common import make_linter
+from hcpcs_lint.config import Config
+from hcpcs_lint.engine import Linter
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "labelling.md"
 ROW = re.compile(r"^\| (HL10[12]) \| ([A-Z0-9]{5}) \| ([^|]+) \| (\w+) \| [^|]+ \|$")
@@ -33,23 +34,22 @@ def reviewed() -> list[tuple[str, str, set[str], str]]:
 
 def test_the_table_is_read_and_judges_nothing_wrong() -> None:
     rows = reviewed()
-    assert len(rows) >= 50
+    assert len(rows) >= 45
     assert {v for *_, v in rows} == {"correct"}
     assert all(rels <= set(RELEASES) for _, _, rels, _ in rows)
 
 
 @pytest.fixture(scope="module")
 def linter() -> Linter:
-    return Linter(reference=list(load(str(bundled_corpus_path()))))
+    """The linter `hcpcs-lint check` builds: the bundled corpus as reference (it also supplies the
+    dates a trimmed workbook lacks, so the July 2025 file's terminated CAR-T codes are skipped)."""
+    return make_linter(Config(), None)
 
 
 @pytest.mark.parametrize("release", sorted(RELEASES))
 def test_findings_on_each_release_are_the_reviewed_rows(data_dir: Path, linter: Linter, release: str) -> None:
-    found = {
-        (f.rule, f.record.code)
-        for f in linter.lint(load(str(data_dir / RELEASES[release]))).findings
-        if f.rule in ("HL101", "HL102")
-    }
+    result = linter.run(linter.prepare(linter.locate(str(data_dir / RELEASES[release]))))
+    found = {(f.rule, f.record.code) for f in result.findings if f.rule in ("HL101", "HL102")}
     expected = {(rule, code) for rule, code, rels, _ in reviewed() if release in rels}
     assert found == expected, (
         f"not reviewed: {sorted(found - expected)}; no longer found: {sorted(expected - found)}"
