@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DATA   ?= ../shared/data/hcpcs
 
-.PHONY: demo test lint bench typecheck clean docs screenshot
+.PHONY: demo test lint bench typecheck clean docs screenshot fuzz
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ typecheck: $(STAMP)
 
 test: $(STAMP) lint typecheck
 	$(BIN)/python -m pytest
+
+# 10^6 parser inputs and 10^5 reader inputs on every core; prints the counts (docs/limits.md).
+fuzz: $(STAMP)
+	HCPCS_LINT_DATA=$${HCPCS_LINT_DATA:-$(DATA)} $(BIN)/python -m tests.fuzzing --parser 1000000 --readers 100000
 
 # The README's rules table, from rules/*.toml (tests/cli/test_docs.py fails when it is stale).
 docs: $(STAMP)

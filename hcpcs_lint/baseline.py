@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .atomic import write_text
+from .atomic import describe, write_text
 from .model import Finding, InputError
 
 VERSION = 1
@@ -63,7 +63,9 @@ def write_baseline(path: Path, findings: Sequence[Finding]) -> int:
         # A baseline is committed and shared: an existing file keeps its bits, a new one gets the umask's.
         write_text(path, payload)
     except OSError as exc:
-        raise InputError(str(path), f"cannot write baseline: {exc.strerror or exc}") from exc
+        raise InputError(
+            str(path), f"cannot write the baseline: {describe(exc)}; the file is left as it was"
+        ) from None
     return len(entries)
 
 

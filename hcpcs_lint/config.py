@@ -85,7 +85,7 @@ def find_config(start: Path) -> Path | None:
     pyproject counts only when it has a ``[tool.hcpcs-lint]`` table (so a project's unrelated
     pyproject does not hide a config further up).
     """
-    start = Path(start).absolute()
+    start = Path(os.path.abspath(start))  # "../x" normalised: its lexical parents are not its folders
     folder = start if start.is_dir() else start.parent
     for directory in (folder, *folder.parents):
         for name in CONFIG_NAMES:
@@ -123,6 +123,29 @@ def load_config(path: Path | None) -> Config:
         attr, vtype = _KEYS[key]
         values[attr] = _convert(path, text, key, vtype, value, base)
     return Config(**values)
+
+
+def setting_keys() -> list[tuple[str, str]]:
+    """(TOML key, Config field) of every setting, in the order of the key table."""
+    return [(key, attr) for key, (attr, _) in _KEYS.items()]
+
+
+def file_settings(path: str | Path) -> dict[str, str]:
+    """The keys a config file sets, each with where: ``pyproject.toml:7 [tool.hcpcs-lint]``."""
+    path = Path(path)
+    data, text = _read_toml(path)
+    table = _settings_table(path, data, text)
+    where = f" [tool.{TOOL_TABLE}]" if table is not data else ""
+    return {key: f"{path}:{_line_of(text, key) or '?'}{where}" for key in table}
+
+
+def origin(config: Config, key: str) -> tuple[str, int | None, str]:
+    """Where ``config`` got ``key``: its file, the line, and the table to name in a message
+    (``[tool.hcpcs-lint] ``, or empty for a top-level key). For errors found after loading."""
+    path = Path(config.source or "")
+    data, text = _read_toml(path)
+    table = _settings_table(path, data, text)
+    return str(path), _line_of(text, key), f"[tool.{TOOL_TABLE}] " if table is not data else ""
 
 
 def _read_toml(path: Path) -> tuple[dict[str, Any], str]:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from hcpcs_lint.atomic import write_bytes
+from hcpcs_lint.atomic import describe, write_bytes
 from hcpcs_lint.model import InputError, Record
 
 
@@ -55,7 +55,7 @@ def apply_edits(
     try:
         write_bytes(target, payload, perms=mode)
     except OSError as exc:
-        raise InputError(path, f"cannot write the fix: {exc.strerror or exc}; file left unchanged") from None
+        raise InputError(path, f"cannot write the fix: {describe(exc)}; the file is left as it was") from None
 
 
 def splice(path: str, text: str, edits: Sequence[tuple[int, int, str]]) -> str:

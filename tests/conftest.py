@@ -11,7 +11,9 @@ need them skip with the reason when that folder is absent. HCPCS_LINT_DATA overr
 from __future__ import annotations
 
 import io
+import json
 import os
+import tempfile
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -170,6 +172,53 @@ settings.register_profile(
 )
 settings.register_profile("dev", max_examples=5000, deadline=None, database=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+AUDIT_DIR = Path(__file__).resolve().parent / "audit"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _audit_writes(tmp_path_factory: pytest.TempPathFactory, _private_home: Path) -> Iterator[None]:
+    """Every Python process the suite starts records its writes (``tests/audit/sitecustomize.py``);
+    at the end none of the hcpcs-lint runs' writes may lie outside the suite's temporary folders:
+    not in the repository, not in the user's real home, caches or config (HOME and XDG_* point
+    inside the run, see above).
+
+    Allowed: the run's temporary folder, devices, and other files in the system temp folder
+    that are gone again by the end (a library's own scratch space)."""
+    base = tmp_path_factory.getbasetemp().resolve()
+    log = base / "audit-writes.jsonl"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HCPCS_LINT_AUDIT_LOG", str(log))
+        mp.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(AUDIT_DIR), os.environ.get("PYTHONPATH")])))
+        yield
+    found = writes_outside(log, base)
+    assert not found, "written outside the test folders:\n" + "\n".join(found[:20])
+
+
+def _is_our_cli(argv: list[str]) -> bool:
+    first = argv[0] if argv else ""
+    return first == "-c" or "hcpcs_lint" in first or "hcpcs-lint" in first
+
+
+def writes_outside(log: Path, base: Path) -> list[str]:
+    """Writes in an audit log that lie outside ``base``, devices, and files in the system temp
+    folder that are gone again."""
+    if not log.exists():
+        return []
+    system_tmp = Path(tempfile.gettempdir()).resolve()
+    outside = set()
+    for line in log.read_text(encoding="utf-8").splitlines():
+        entry = json.loads(line)
+        if not _is_our_cli(entry["argv"]):
+            continue  # pip building a wheel, pre-commit's own machinery: not hcpcs-lint runs
+        path = Path(entry["path"])
+        if path.is_relative_to(base) or path.is_relative_to("/dev") or path.is_relative_to("/proc"):
+            continue
+        if path.is_relative_to(system_tmp) and not path.exists():
+            continue
+        outside.add(f"{path} ({entry['event']} by {' '.join(entry['argv'])})")
+    return sorted(outside)
 
 
 @pytest.fixture(scope="module")

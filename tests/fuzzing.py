@@ -100,10 +100,10 @@ def span_problems(desc: Descriptor) -> list[str]:
     return out
 
 
-def parser_problems(text: str) -> list[str]:
+def parser_problems(text: str, levels: tuple[str, ...] = ("II", "I")) -> list[str]:
     """Parse as Level II and as Level I; any exception but LimitError is a problem."""
     out: list[str] = []
-    for level in ("II", "I"):
+    for level in levels:
         try:
             desc = parse(text, level)  # type: ignore[arg-type]
         except LimitError:
@@ -233,9 +233,9 @@ def reader_seeds(data_root: Path | None) -> list[tuple[str, bytes]]:
 def _fuzz_parser(seed: int, count: int) -> tuple[int, list[str]]:
     rng = random.Random(seed)
     problems: list[str] = []
-    for _ in range(count):
+    for n in range(count):
         text = random_descriptor(rng)
-        found = parser_problems(text)
+        found = parser_problems(text, ("II", "I") if n % 4 == 0 else ("II",))
         if found:
             problems.append(f"{text[:300]!r}: {found[0]}")
     return count, problems[:20]
@@ -292,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
     elapsed = time.perf_counter() - started
     print(f"fuzz seed {args.seed}: {args.jobs} processes, {elapsed:.0f} s")
     print(
-        f"parser inputs: {totals['parser']:,} (each parsed as Level II and Level I), unexpected: {len(problems['parser'])}"
+        f"parser inputs: {totals['parser']:,} (each as Level II, every fourth also as Level I), unexpected: {len(problems['parser'])}"
     )
     print(
         f"reader inputs: {totals['readers']:,} (real release excerpt among the seeds: {'yes' if data else 'no'}), unexpected: {len(problems['readers'])}"

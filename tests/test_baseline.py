@@ -158,7 +158,7 @@ def test_failed_write_keeps_old_file_and_no_temp(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", boom)
-    with pytest.raises(InputError, match="No space left"):
+    with pytest.raises(InputError, match="the disk is full"):
         write_baseline(path, findings)
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["baseline.json"]

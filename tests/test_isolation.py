@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import platformdirs
+import pytest
 
 from hcpcs_lint.repl import default_history_path
 
@@ -30,3 +31,39 @@ def test_a_child_process_inherits_the_private_folders() -> None:
     code = "import platformdirs; print(platformdirs.user_data_dir('hcpcs-lint'))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert Path(out.strip()).is_relative_to(Path(os.environ["HOME"]))
+
+
+def test_the_write_audit_sees_a_write_outside_the_test_folders(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The session-wide audit (conftest ``_audit_writes``) would fail the run on such a write:
+    here a child writes outside the run's folder, into its own log, and the check names it."""
+    import tempfile
+
+    from tests.conftest import writes_outside
+
+    log = tmp_path / "audit.jsonl"
+    outside = Path(tempfile.mkdtemp(prefix="hcpcs-lint-audit-"))
+    try:
+        env = {**os.environ, "HCPCS_LINT_AUDIT_LOG": str(log)}
+        code = f"open({str(outside / 'x.txt')!r}, 'w').write('x')"
+        subprocess.run([sys.executable, "-c", code], env=env, check=True)
+        base = tmp_path_factory.getbasetemp().resolve()  # HOME and XDG_* are in there too
+        found = writes_outside(log, base)
+        assert len(found) == 1 and found[0].startswith(str(outside / "x.txt"))
+        # a clean run of the CLI writes nothing outside
+        log.unlink()
+        subprocess.run(
+            [sys.executable, "-m", "hcpcs_lint", "parse", "-"],
+            input="Injection, x, 1 mg\n",
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert log.exists() is False or writes_outside(log, base) == []
+    finally:
+        import shutil
+
+        shutil.rmtree(outside, ignore_errors=True)

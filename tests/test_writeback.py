@@ -113,7 +113,7 @@ def test_failure_mid_write_leaves_original_and_no_temp_file(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(writeback.os, "replace", boom)
-    with pytest.raises(InputError, match="left unchanged"):
+    with pytest.raises(InputError, match="the disk is full; the file is left as it was"):
         apply_edits(str(path), [(23, 23 + len(OLD), NEW)], encoding="utf-8")
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["codes.csv"]

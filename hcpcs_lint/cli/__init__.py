@@ -9,11 +9,15 @@ error. Bad input never shows a traceback: one line ``hcpcs-lint: error: path:lin
 
 from __future__ import annotations
 
-from typing import Any
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any, NoReturn
 
 import click
 
 from hcpcs_lint import __version__
+from hcpcs_lint.atomic import describe
 from hcpcs_lint.cli import cache, check, parse, repl, report, rule
 from hcpcs_lint.cli import diff as diff_cli
 from hcpcs_lint.cli import history as history_cli
@@ -24,7 +28,39 @@ __all__ = ["EXIT_ERROR", "EXIT_FINDINGS", "EXIT_OK", "main"]
 
 
 class _Group(click.Group):
-    """Turns InputError into one line and exit 2, wherever it is raised."""
+    """Turns InputError into one line and exit 2, wherever it is raised; click's own usage
+    errors too (one line instead of its usage block), and a closed or full standard output."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        standalone_mode: bool = True,
+        **kwargs: Any,
+    ) -> Any:
+        prog_name = prog_name or "hcpcs-lint"  # also under ``python -m hcpcs_lint``
+        if not standalone_mode:
+            return super().main(args, prog_name, standalone_mode=False, **kwargs)
+        if sys.stdout is None:  # started with standard output closed (``>&-``)
+            _fail("standard output is closed; redirect it to a file or /dev/null")
+        try:
+            code = super().main(args, prog_name, standalone_mode=False, **kwargs)
+            sys.stdout.flush()
+        except click.UsageError as e:
+            where = f" (see {e.ctx.command_path} --help)" if e.ctx is not None else ""
+            _fail(f"{_one_line(e.format_message())}{where}")
+        except click.ClickException as e:
+            _fail(_one_line(e.format_message()), e.exit_code)
+        except click.Abort:
+            click.echo("hcpcs-lint: interrupted", err=True)
+            sys.exit(130)
+        except BrokenPipeError:
+            _quiet_stdout()
+            sys.exit(EXIT_OK)
+        except OSError as e:  # writing the report to a full or broken standard output
+            _quiet_stdout()
+            _fail(f"cannot write standard output: {describe(e)}")
+        sys.exit(code if isinstance(code, int) else EXIT_OK)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -37,6 +73,25 @@ class _Group(click.Group):
             ctx.exit(130)
         except BrokenPipeError:
             ctx.exit(EXIT_OK)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _quiet_stdout() -> None:
+    """Point standard output at /dev/null so the interpreter's last flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.close(devnull)
+    except OSError:
+        pass
+
+
+def _fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
+    click.echo(f"hcpcs-lint: error: {message}", err=True)
+    sys.exit(code)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ import click
 
 from hcpcs_lint import __version__, cache
 from hcpcs_lint import config as cfg
+from hcpcs_lint.atomic import locked
 from hcpcs_lint.cli.common import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -30,6 +31,7 @@ from hcpcs_lint.cli.common import (
     read_input,
     selectors,
     stderr_console,
+    stdin_bytes,
     terminal_width,
 )
 from hcpcs_lint.model import Finding, InputError, NoDescriptors, Record
@@ -81,6 +83,11 @@ def _statistics(findings: Sequence[Finding]) -> str:
 @click.option("--cpt", type=click.Path(dir_okay=False), help="Your licensed CPT file (CSV: code,descriptor).")
 @click.option("--color/--no-color", default=None, help="Colour the full output (default: when a terminal).")
 @click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
+@click.option(
+    "--show-settings",
+    is_flag=True,
+    help="Print the settings that apply to the first PATH and where each comes from; check nothing.",
+)
 @click.option("--allow-empty", is_flag=True, help="A file with no HCPCS descriptors in it is not an error.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache (parse everything again).")
 @click.option(
@@ -112,6 +119,7 @@ def check(
     no_progress: bool,
     allow_empty: bool,
     no_cache: bool,
+    show_settings: bool,
     explain: bool,
 ) -> None:
     """Check descriptors (no PATH: the bundled corpus; - reads stdin)."""
@@ -139,6 +147,11 @@ def check(
     if reference:
         overrides["reference"] = reference
     config = cfg.merge_cli(config, **overrides)
+    if show_settings:
+        from hcpcs_lint.cli.settings import show_settings as render_settings
+
+        click.echo(render_settings(targets[0], config, set(overrides), explicit=bool(config_path)), nl=False)
+        sys.exit(EXIT_OK)
 
     linter = make_linter(config, reference, include_terminated, cpt)
     unknown = cfg.unknown_selectors(config, [(r.code, r.name, r.group) for r in linter.rules])
@@ -154,48 +167,51 @@ def check(
     err = sys.stderr
     as_of = effective_option(effective)
     for path in list(targets):
-        src = linter.locate(path, effective=as_of)
-        # The same bytes under the same linter: last run's findings, nothing parsed (as ruff).
-        fkey = "" if do_fix or show_diff else linter.findings_key(src)
-        hit = cache.findings_from(cache.read("findings", fkey), path) if fkey else None
-        if hit is not None:
-            (file_findings, file_resolved), n = hit
-            checked += n
-            resolved.extend(file_resolved)
+        # --fix reads, lints and rewrites each file under a lock: concurrent runs take turns,
+        # each fixing what the one before it wrote.
+        with locked(path) if do_fix and path != "-" else nullcontext():
+            src = linter.locate(path, effective=as_of)
+            # The same bytes under the same linter: last run's findings, nothing parsed (as ruff).
+            fkey = "" if do_fix or show_diff else linter.findings_key(src)
+            hit = cache.findings_from(cache.read("findings", fkey), path) if fkey else None
+            if hit is not None:
+                (file_findings, file_resolved), n = hit
+                checked += n
+                resolved.extend(file_resolved)
+                findings.extend(file_findings)
+                by_file[path] = _Wanted(partial(_records_of, linter, src), linter.wanted)
+                continue
+            try:
+                prepared = linter.prepare(
+                    src, stdin=stdin_bytes() if path == "-" else None, allow_empty=allow_empty
+                )
+            except NoDescriptors as exc:
+                if path not in in_folders:
+                    raise
+                click.echo(f"hcpcs-lint: notice: skipped {exc.render()}", err=True)
+                targets.remove(path)
+                continue
+            with _progress(path, show=not no_progress and err.isatty()) as advance:
+                result = linter.run(prepared, fix=do_fix or show_diff, unsafe=unsafe_fixes, progress=advance)
+            by_file[path] = [e.record for e in result.entries if linter.wanted(e.record)]
+            checked += result.checked
+            assessed = assess(linter, result)
+            file_findings = assessed.findings
+            resolved.extend(assessed.resolved)
+            if fkey and len(prepared):  # an empty file stays an error (or not) as --allow-empty says
+                cache.write(
+                    "findings", fkey, cache.findings_plain([file_findings, assessed.resolved], result.checked)
+                )
+            # A code a request discontinues is not revised: it goes away.
+            revs = [(r, new) for r, new in result.revisions if r.request_kind != "discontinue"]
+            if revs:
+                revisions[path] = revs
+            if do_fix and revs:
+                written = _write(path, revs)
+                fixed += written
+                if written:  # report what is left in the rewritten file, nothing else
+                    file_findings = assess(linter, linter.run(read_input(path, as_of))).findings
             findings.extend(file_findings)
-            by_file[path] = _Wanted(partial(_records_of, linter, src), linter.wanted)
-            continue
-        try:
-            prepared = linter.prepare(
-                src, stdin=sys.stdin.buffer if path == "-" else None, allow_empty=allow_empty
-            )
-        except NoDescriptors as exc:
-            if path not in in_folders:
-                raise
-            click.echo(f"hcpcs-lint: notice: skipped {exc.render()}", err=True)
-            targets.remove(path)
-            continue
-        with _progress(path, show=not no_progress and err.isatty()) as advance:
-            result = linter.run(prepared, fix=do_fix or show_diff, unsafe=unsafe_fixes, progress=advance)
-        by_file[path] = [e.record for e in result.entries if linter.wanted(e.record)]
-        checked += result.checked
-        assessed = assess(linter, result)
-        file_findings = assessed.findings
-        resolved.extend(assessed.resolved)
-        if fkey and len(prepared):  # an empty file stays an error (or not) as --allow-empty says
-            cache.write(
-                "findings", fkey, cache.findings_plain([file_findings, assessed.resolved], result.checked)
-            )
-        # A code a request discontinues is not revised: it goes away.
-        revs = [(r, new) for r, new in result.revisions if r.request_kind != "discontinue"]
-        if revs:
-            revisions[path] = revs
-        if do_fix and revs:
-            written = _write(path, revs)
-            fixed += written
-            if written:  # report what is left in the rewritten file, nothing else
-                file_findings = assess(linter, linter.run(read_input(path, as_of))).findings
-        findings.extend(file_findings)
     held_back = 0 if unsafe_fixes else sum(1 for f in findings if f.fix and f.fix.applicability == "unsafe")
 
     if write_baseline:

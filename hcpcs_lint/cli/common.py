@@ -26,12 +26,17 @@ def selectors(values: Sequence[str]) -> tuple[str, ...]:
     return tuple(s.strip() for v in values for s in v.split(",") if s.strip())
 
 
+def stdin_bytes() -> Any:
+    """Standard input's bytes (None when it is closed: the reader says so in one line)."""
+    return getattr(sys.stdin, "buffer", sys.stdin)
+
+
 def records(path: str, effective: str | None = None, *, allow_empty: bool = False) -> list[Record]:
     """Every record of one input (``-`` is standard input), dated ``effective`` when given; none at
     all is an error unless allowed."""
     from hcpcs_lint.sources import load
 
-    stdin = sys.stdin.buffer if path == "-" else None
+    stdin = stdin_bytes() if path == "-" else None
     return list(load(path, stdin=stdin, effective=effective, allow_empty=allow_empty))
 
 
@@ -39,7 +44,7 @@ def read_input(path: str, effective: str | None = None, *, allow_empty: bool = F
     """One input read whole with its kind and effective date (``--effective`` wins)."""
     from hcpcs_lint.sources import read_release
 
-    stdin = sys.stdin.buffer if path == "-" else None
+    stdin = stdin_bytes() if path == "-" else None
     return read_release(path, stdin=stdin, effective=effective, allow_empty=allow_empty)
 
 
@@ -95,7 +100,24 @@ def find_config(targets: Sequence[str], config_path: str | None) -> cfg.Config:
     else:
         first = Path(targets[0]) if targets and targets[0] != "-" else Path.cwd()
         conf_file = cfg.find_config(first if first.is_dir() else first.parent)
+        _tell_if_not_applied(conf_file, targets)
     return cfg.load_config(conf_file)
+
+
+def _tell_if_not_applied(applied: Path | None, targets: Sequence[str]) -> None:
+    """A configuration in the working folder that the checked files do not fall under is not
+    applied (settings come from the nearest config above each file, as in ruff): say so once."""
+    here = cfg.find_config(Path.cwd())
+    if here is None or (applied is not None and applied.resolve() == here.resolve()):
+        return
+    import click
+
+    used = f"{applied} applies instead" if applied else "defaults apply"
+    click.echo(
+        f"hcpcs-lint: notice: {display(here)} is not applied to {targets[0]} (not under its folder; "
+        f"{used}); pass --config {display(here)} to use it",
+        err=True,
+    )
 
 
 def make_linter(
@@ -114,7 +136,14 @@ def make_linter(
         extra_cpt=extra,
         reference_explicit=bool(reference or config.reference),
     )
-    _ = linter.reference_file  # read it now: a bad reference is reported before any input
+    try:
+        _ = linter.reference_file  # read it now: a bad reference is reported before any input
+    except InputError as exc:
+        if reference or not config.reference or not config.source:
+            raise
+        # A bad reference in a config file: say which file and line set it.
+        source, line, table = cfg.origin(config, "reference")
+        raise InputError(source, f"{table}reference: {exc.render()}", line) from None
     return linter
 
 
@@ -124,10 +153,15 @@ def output(path: str | None) -> Iterator[Any]:
     if path is None or path == "-":
         yield sys.stdout
         return
-    from hcpcs_lint.atomic import atomic_open
+    from hcpcs_lint.atomic import atomic_open, describe
 
-    with atomic_open(path, "w", encoding="utf-8", newline="") as fh:
-        yield fh
+    try:
+        with atomic_open(path, "w", encoding="utf-8", newline="") as fh:
+            yield fh
+    except OSError as exc:
+        raise InputError(
+            path, f"cannot write the report: {describe(exc)}; the file is left as it was"
+        ) from None
 
 
 def terminal_width() -> int:

@@ -50,7 +50,7 @@ def report_cmd(
     (no PATH: the bundled corpus)."""
     from hcpcs_lint import __version__
     from hcpcs_lint import config as cfg
-    from hcpcs_lint.atomic import atomic_open
+    from hcpcs_lint.atomic import atomic_open, describe
     from hcpcs_lint.casefile import render
     from hcpcs_lint.casefile.case import build
     from hcpcs_lint.engine import bundled_corpus_path
@@ -72,7 +72,7 @@ def report_cmd(
             with atomic_open(output_file, "wb") as fh:
                 fh.write(data)
         except OSError as e:
-            raise InputError(output_file, f"cannot write the report: {e.strerror or e}") from e
+            raise InputError(output_file, f"cannot write the report: {describe(e)}") from None
         click.echo(f"Wrote {output_file} ({out_fmt}; {n} code{'s' if n != 1 else ''} to revise).", err=True)
 
 

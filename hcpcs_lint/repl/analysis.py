@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from hcpcs_lint.checks.context import Entry, make_entry
 from hcpcs_lint.checks.peers import clean_peers
 from hcpcs_lint.fixes import FixOutcome
+from hcpcs_lint.limits import descriptor_problem
 from hcpcs_lint.model import Finding, InputError, Location, Record
 from hcpcs_lint.repl.reference import Reference
 from hcpcs_lint.sources import codes
@@ -85,6 +86,9 @@ def split_input(text: str, ref: Reference) -> tuple[list[Record], list[Problem]]
             continue
         try:
             got = list(read_lines(PASTE, line))
+            for rec in got:
+                if problem := descriptor_problem(rec.long):  # past a limit: say so, parse nothing
+                    raise InputError(PASTE, problem, n)
         except InputError as e:
             problems.append(Problem(n, stripped, e.message))
             continue

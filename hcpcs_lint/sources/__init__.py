@@ -66,6 +66,8 @@ def read_bytes(path: str) -> bytes:
 def _read_stdin(stream: TextIO | BinaryIO | None) -> tuple[bytes, str | None]:
     """Bytes from stdin when the stream has them (so zips and workbooks can be piped), else its text."""
     stream = sys.stdin if stream is None else stream
+    if stream is None:  # started with standard input closed (``<&-``)
+        raise InputError(STDIN, "standard input is closed")
     source = getattr(stream, "buffer", stream)
     try:
         data = source.read()
