@@ -44,47 +44,35 @@ def main() -> int:
     pairs = [(r, parse(r.long, r.level)) for r in records]
     rows: list[tuple[str, float, float, int]] = []
 
-    blob = pickle.dumps(pairs, protocol=pickle.HIGHEST_PROTOCOL)
-    rows.append(
-        (
-            "pickle (model objects)",
-            best(lambda: pickle.dumps(pairs, protocol=pickle.HIGHEST_PROTOCOL)),
-            best(lambda: pickle.loads(blob)),
-            len(blob),
-        )
+    def measure(name: str, dump: Callable[[], bytes], load: Callable[[bytes], Any]) -> None:
+        blob = dump()
+        rows.append((name, best(dump), best(lambda: load(blob)), len(blob)))
+
+    top = pickle.HIGHEST_PROTOCOL
+    measure("pickle (model objects)", lambda: pickle.dumps(pairs, protocol=top), pickle.loads)
+    measure(
+        "marshal (plain tuples) + rebuild",
+        lambda: marshal.dumps(cache.to_plain(pairs)),
+        lambda b: cache.from_plain(marshal.loads(b)),
     )
     plain = cache.to_plain(pairs)
     mblob = marshal.dumps(plain)
-    rows.append(
-        (
-            "marshal (plain tuples) + rebuild",
-            best(lambda: marshal.dumps(cache.to_plain(pairs))),
-            best(lambda: cache.from_plain(marshal.loads(mblob))),
-            len(mblob),
-        )
-    )
     rows.append(("marshal, tuples only (no rebuild)", 0.0, best(lambda: marshal.loads(mblob)), len(mblob)))
-    pblob = pickle.dumps(plain, protocol=pickle.HIGHEST_PROTOCOL)
-    rows.append(
-        (
-            "pickle (plain tuples) + rebuild",
-            best(lambda: pickle.dumps(cache.to_plain(pairs), protocol=pickle.HIGHEST_PROTOCOL)),
-            best(lambda: cache.from_plain(pickle.loads(pblob))),
-            len(pblob),
-        )
+    pblob = pickle.dumps(plain, protocol=top)
+    rows.append(("pickle, tuples only (no rebuild)", 0.0, best(lambda: pickle.loads(pblob)), len(pblob)))
+    measure(
+        "pickle (plain tuples) + rebuild",
+        lambda: pickle.dumps(cache.to_plain(pairs), protocol=top),
+        lambda b: cache.from_plain(pickle.loads(b)),
     )
     try:
         import msgspec
 
         enc, dec = msgspec.msgpack.Encoder(), msgspec.msgpack.Decoder()
-        sblob = enc.encode(plain)
-        rows.append(
-            (
-                "msgspec msgpack (plain) + rebuild",
-                best(lambda: enc.encode(cache.to_plain(pairs))),
-                best(lambda: cache.from_plain(dec.decode(sblob))),
-                len(sblob),
-            )
+        measure(
+            "msgspec msgpack (plain) + rebuild",
+            lambda: enc.encode(cache.to_plain(pairs)),
+            lambda b: cache.from_plain(dec.decode(b)),
         )
     except ImportError:
         pass
