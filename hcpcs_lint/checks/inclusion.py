@@ -21,14 +21,14 @@ from hcpcs_lint.services import Reading, match_services, read_item
 
 
 def families(readings: Sequence[Reading]) -> str:
-    """'CPT 38225 (leukapheresis); CPT code not identified for tumor tissue sampling'."""
+    """CPT 38225; CPT code not identified for 'tumor tissue sampling' (the action shows in --explain)."""
     known: dict[str, list[str]] = {}
     unknown: list[str] = []
     for r in readings:
         if r.cpt:
             known.setdefault(cpt_range(sorted(r.cpt)), []).append(r.text)
         else:
-            unknown.append(f"{r.text} ({r.action})")
+            unknown.append(repr(r.text))
     parts = [f"CPT {codes}" for codes in known]
     if unknown:
         parts.append("CPT code not identified for " + join_items(unknown))
