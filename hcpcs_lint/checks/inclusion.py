@@ -21,7 +21,7 @@ from hcpcs_lint.services import Reading, match_services, read_item
 
 
 def families(readings: Sequence[Reading]) -> str:
-    """CPT 38225; CPT code not identified for 'tumor tissue sampling' (the action shows in --explain)."""
+    """CPT 38225 for 'leukapheresis'; CPT code not identified for 'tumor tissue sampling'."""
     known: dict[str, list[str]] = {}
     unknown: list[str] = []
     for r in readings:
@@ -29,7 +29,7 @@ def families(readings: Sequence[Reading]) -> str:
             known.setdefault(cpt_range(sorted(r.cpt)), []).append(r.text)
         else:
             unknown.append(repr(r.text))
-    parts = [f"CPT {codes}" for codes in known]
+    parts = [f"CPT {codes} for {join_items([repr(t) for t in texts])}" for codes, texts in known.items()]
     if unknown:
         parts.append("CPT code not identified for " + join_items(unknown))
     return "; ".join(parts)
