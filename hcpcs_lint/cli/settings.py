@@ -49,7 +49,7 @@ def show_settings(target: str, config: cfg.Config, from_cli: set[str], *, explic
             origin = in_file[key]
         else:
             origin = "default"
-        rows.append((f"{key} = {_toml(value)}", origin))
+        rows.append((f"{key} = {_toml(value)}" if value is not None else f"# {key}: not set", origin))
     width = max(len(text) for text, _ in rows)
     lines += [f"{text:<{width}}  # {origin}" for text, origin in rows]
     return "\n".join(lines) + "\n"

@@ -63,10 +63,6 @@ _PREFIXED = re.compile(rb"<[A-Za-z_][\w.-]*:(?:c|row)(?=[\s/>])")  # <x:c ...>: 
 _ROW_REF = re.compile(rb'<row r="([0-9]+)"')
 _TWO_LETTERS = re.compile(rb'<c r="([A-Z]{2})[0-9]')
 _THREE_LETTERS = re.compile(rb'<c r="[A-Z]{3}')
-_REF = re.compile(rb'<c r="([A-Z]+)([0-9]+)"')
-_ROW_REF = re.compile(rb'<row r="([0-9]+)"')
-_REF = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\s[^<>]*?(?<=\s)r\s*=\s*["\']([A-Za-z]+)([0-9]+)["\']')
-_ROW_REF = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?row\s[^<>]*?(?<=\s)r\s*=\s*["\']([0-9]+)["\']')
 _REF = re.compile(rb'(?:^|\s)r\s*=\s*["\']([A-Za-z]*)([0-9]*)["\']')
 _DIMENSION = re.compile(
     rb'<(?:[A-Za-z_][\w.-]*:)?dimension\s[^<>]*ref\s*=\s*["\'][A-Za-z]*[0-9]*:?([A-Za-z]*)([0-9]*)["\']'
