@@ -185,10 +185,18 @@ class Case:
         codes = "code" if n == 1 else "codes"
         verb = "bundles" if n == 1 else "bundle"
         classes = len(self.by_class)
-        return (
-            f"{n} Level II product {codes} in {where} {verb} services that CPT covers, "
+        text = (
+            f"{n} Level II product {codes} in {where} {verb} services in CPT's jurisdiction, "
             f"in {classes} product {'class' if classes == 1 else 'classes'}."
         )
+        # Say plainly where no CPT code was named: a letter must not claim more than check does.
+        unnamed = [s.code for s in self.sections if not s.families]
+        if unnamed:
+            text += (
+                f" For {_join(unnamed)} the bundled service is a clinician's procedure on the patient, "
+                "but hcpcs-lint names no CPT code for it."
+            )
+        return text
 
     def precedent_sentence(self) -> str:
         if not self.precedent:
