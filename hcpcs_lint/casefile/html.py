@@ -159,7 +159,7 @@ def _section(s: Section) -> str:
         out += ["<dt>Since</dt>", f"<dd>The clause has been in the descriptor since {escape(s.since)}.</dd>"]
     if s.peers:
         out += [
-            "<dt>Clean peers of the same class (they describe only the product)</dt>",
+            "<dt>Clean peers: comparable products whose descriptors name only the product</dt>",
             f"<dd>{_peer_table(s.peers)}</dd>",
         ]
     out += ["<dt>What hcpcs-lint check reports</dt>", "<dd><ul>"]

@@ -75,7 +75,7 @@ def _section(s: Section) -> list[str]:
     if s.since:
         lines += [f"The clause has been in the descriptor since {esc(s.since)}.", ""]
     if s.peers:
-        lines += ["Clean peers of the same class (they describe only the product):", ""]
+        lines += ["Clean peers: comparable products whose descriptors name only the product:", ""]
         lines += [*_peers(s.peers), ""]
     return lines
 

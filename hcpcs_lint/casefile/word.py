@@ -92,7 +92,7 @@ def _section(doc: Any, s: Section) -> None:
     if s.families:
         _family_table(doc, s.families)
     if s.peers:
-        doc.add_paragraph("Clean peers of the same class (they describe only the product):")
+        doc.add_paragraph("Clean peers: comparable products whose descriptors name only the product:")
         _peer_table(doc, s.peers)
 
 

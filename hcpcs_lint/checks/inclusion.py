@@ -21,15 +21,15 @@ from hcpcs_lint.services import Reading, match_services, read_item
 
 
 def families(readings: Sequence[Reading]) -> str:
-    """'CPT 38225 (leukapheresis); CPT code not identified for tumor tissue sampling'."""
+    """CPT 38225 for 'leukapheresis'; CPT code not identified for 'tumor tissue sampling'."""
     known: dict[str, list[str]] = {}
     unknown: list[str] = []
     for r in readings:
         if r.cpt:
             known.setdefault(cpt_range(sorted(r.cpt)), []).append(r.text)
         else:
-            unknown.append(f"{r.text} ({r.action})")
-    parts = [f"CPT {codes}" for codes in known]
+            unknown.append(repr(r.text))
+    parts = [f"CPT {codes} for {join_items([repr(t) for t in texts])}" for codes, texts in known.items()]
     if unknown:
         parts.append("CPT code not identified for " + join_items(unknown))
     return "; ".join(parts)

@@ -188,7 +188,7 @@ def check(
             except NoDescriptors as exc:
                 if path not in in_folders:
                     raise
-                click.echo(f"hcpcs-lint: notice: skipped {exc.render()}", err=True)
+                click.echo(f"hcpcs-lint: notice: {exc.message}; skipped (found inside a folder)", err=True)
                 targets.remove(path)
                 continue
             with _progress(path, show=not no_progress and err.isatty()) as advance:

@@ -201,7 +201,9 @@ def history_facts(linter: Any, paths: Sequence[str], findings: Sequence[dict[str
         if first == oldest:
             since[tl.code] = f"{first} at least ({first} is the oldest release given)"
         elif added:
-            since[tl.code] = f"{first}, the first release given that has the code (added {added})"
+            since[tl.code] = (
+                f"{first} at least ({first} is the first release given that has the code, added {added})"
+            )
         else:
             since[tl.code] = first
     return {"releases": releases, "since": since}

@@ -202,11 +202,9 @@ def test_files_that_are_not_descriptors_error_when_named_and_are_skipped_in_a_fo
     assert allowed.exit_code == 0 and "All checks passed (0 records)" in allowed.stdout
     in_folder = check(tmp_path, "drafts", "--output-format", "json", monkeypatch=monkeypatch)
     assert in_folder.exit_code == 1
-    assert (
-        "hcpcs-lint: notice: skipped drafts/README.txt is neither a CMS release nor a draft"
-        in in_folder.stderr
-    )
-    assert "hcpcs-lint: notice: skipped no HCPCS descriptors found in drafts/notes.md" in in_folder.stderr
+    assert "hcpcs-lint: notice: drafts/README.txt is neither a CMS release nor a draft" in in_folder.stderr
+    assert "hcpcs-lint: notice: no HCPCS descriptors found in drafts/notes.md" in in_folder.stderr
+    assert in_folder.stderr.count("; skipped (found inside a folder)") == 2
     data = json.loads(in_folder.stdout)
     assert data["summary"]["files"] == 1 and {f["path"] for f in data["findings"]} == {"drafts/decisions.csv"}
 
