@@ -30,7 +30,7 @@ from pathlib import Path
 
 from hcpcs_lint.limits import LimitError
 from hcpcs_lint.model import Descriptor, InputError
-from hcpcs_lint.parser import parse
+from hcpcs_lint.parser import _CONNECTORS, parse
 
 FRAGMENTS = (
     "Injection", "injection", "Infusion", "Tisagenlecleucel", "up to 600 million", "car-positive",
@@ -56,7 +56,8 @@ def span_problems(desc: Descriptor) -> list[str]:
 
     Each clause and item slices its own text; two clause spans are nested or disjoint, never
     crossing and never equal; residue spans are disjoint and overlap no clause; clauses plus
-    residue cover every letter and digit (ASCII or not) and every bracket.
+    residue cover every letter and digit (ASCII or not) and every bracket, except a bare
+    connector ("and", "or", "and/or") between two clauses, which the parser leaves out on purpose.
     """
     text = desc.text
     out: list[str] = []
@@ -94,6 +95,8 @@ def span_problems(desc: Descriptor) -> list[str]:
             out.append(f"residue {a}:{b} {text[a:b]!r} overlaps a clause")
         covered[a:b] = b"\x02" * (b - a)
     for run in _UNCOVERED.finditer(covered.decode("latin-1"), 0, len(text)):
+        if text[run.start() : run.end()].strip(" \t\r\n,;.:()[]").lower() in _CONNECTORS:
+            continue  # a bare "and"/"or" between two clauses is left out on purpose (parser._residue)
         if m := _MUST_COVER.search(text, *run.span()):
             out.append(f"{m.group(0)!r} at {m.start()} is in no clause and no residue")
             break

@@ -13,7 +13,7 @@ import zipfile
 from collections.abc import Iterator
 
 from hcpcs_lint.model import InputError, Record
-from hcpcs_lint.sources.bounded import ZIP_ERRORS, inflate
+from hcpcs_lint.sources.bounded import ZIP_ERRORS, inflate, printable
 from hcpcs_lint.sources.text import decode_text
 
 _WORKBOOK_EXTENSIONS = (".xlsx", ".xls", ".xlsm", ".ods")
@@ -65,14 +65,14 @@ def read_archive(path: str, data: bytes) -> Iterator[Record]:
         return
     member = pick_member(names)
     if member is None:
-        shown = ", ".join(names[:10]) + (", ..." if len(names) > 10 else "")
+        shown = ", ".join(printable(n) for n in names[:10]) + (", ..." if len(names) > 10 else "")
         raise InputError(
             path, f"no ANWEB member (*ANWEB*.txt or *ANWEB*.xlsx/.xls) in the zip; members: {shown or 'none'}"
         )
-    where = f"{path}!{member}"
+    where = f"{path}!{printable(member)}"  # a damaged name may hold a line break
     content = inflate(zf, member, where)
     if member.lower().endswith(".txt"):
         text, _ = decode_text(where, content)
-        yield from anweb.read_anweb(path, text, member=member)
+        yield from anweb.read_anweb(path, text, member=printable(member))
     else:
-        yield from workbook.read_workbook(path, content, member=member)
+        yield from workbook.read_workbook(path, content, member=printable(member))

@@ -32,6 +32,11 @@ ZIP_ERRORS = (
 )
 
 
+def printable(name: str) -> str:
+    """A member name for a one-line message: control characters escaped."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in name)
+
+
 def chunks(zf: zipfile.ZipFile, name: str, where: str, cap: int = MAX_MEMBER_BYTES) -> Iterator[bytes]:
     """The inflated bytes of one member, chunk by chunk; InputError once more than ``cap`` came out."""
     seen = 0
@@ -42,14 +47,14 @@ def chunks(zf: zipfile.ZipFile, name: str, where: str, cap: int = MAX_MEMBER_BYT
                 if seen > cap:
                     raise InputError(
                         where,
-                        f"zip member {name} inflates past the {cap:,} byte limit "
+                        f"zip member {printable(name)} inflates past the {cap:,} byte limit "
                         f"(its header says {zf.getinfo(name).file_size:,} bytes)",
                     )
                 yield chunk
     except InputError:
         raise
     except ZIP_ERRORS as exc:
-        raise InputError(where, f"cannot read zip member {name}: {exc}") from None
+        raise InputError(where, f"cannot read zip member {printable(name)}: {printable(str(exc))}") from None
 
 
 def inflate(zf: zipfile.ZipFile, name: str, where: str, cap: int = MAX_MEMBER_BYTES) -> bytes:

@@ -64,6 +64,8 @@ def test_very_long_tokens(text: str) -> None:
         "Injection, examplemab (x, 10 mg",
         "including a (b, c",  # the list must not run across the unmatched bracket
         "and includes; for, ; b",  # nor across a piece the grammar refused
+        "includes a, (b); and; c",  # a segment that is only "and" (found by make fuzz)
+        "excluding 99490 and[x, y",  # a list that ends on its "and" (found by make fuzz)
     ],
 )
 def test_invariants_on_inputs_that_broke_them(text: str) -> None:
