@@ -84,17 +84,11 @@ def _statistics(findings: Sequence[Finding]) -> str:
 @click.option("--color/--no-color", default=None, help="Colour the full output (default: when a terminal).")
 @click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
 @click.option(
-    "--show-settings",
-    is_flag=True,
-    help="Print the settings that apply to the first PATH and where each comes from; check nothing.",
+    "--show-settings", is_flag=True, help="Print the settings for the first PATH and their sources."
 )
 @click.option("--allow-empty", is_flag=True, help="A file with no HCPCS descriptors in it is not an error.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache (parse everything again).")
-@click.option(
-    "--explain",
-    is_flag=True,
-    help="Show how each item was read (action, object, route; thing) under each finding.",
-)
+@click.option("--explain", is_flag=True, help="Show how each item was read (action, object, route; thing).")
 def check(
     paths: tuple[str, ...],
     fmt: str,

@@ -161,23 +161,13 @@ def diff_markdown(d: ReleaseDiff) -> str:
             lines.append(f"| {a.code} | {_cell(a.descriptor)} | {found} |")
     for title, items in (("Terminated", d.terminated), ("Came and went", d.came_and_went)):
         if items:
-            lines += [
-                "",
-                f"## {title} ({len(items)})",
-                "",
-                "| Code | Terminated | Descriptor |",
-                "|---|---|---|",
-            ]
+            lines += _md_table_head(f"{title} ({len(items)})", "Code", "Terminated", "Descriptor")
             lines += [f"| {t.code} | {t.terminated or 'absent'} | {_cell(t.descriptor)} |" for t in items]
     for title, revs in (("Revised", d.revised), ("Reworded (case, spacing or punctuation only)", d.reworded)):
         if revs:
-            lines += [
-                "",
-                f"## {title} ({len(revs)})",
-                "",
-                "| Code | Change (~~removed~~ **added**) | Clauses |",
-            ]
-            lines.append("|---|---|---|")
+            lines += _md_table_head(
+                f"{title} ({len(revs)})", "Code", "Change (~~removed~~ **added**)", "Clauses"
+            )
             for r in revs:
                 clauses = "<br>".join(
                     f"{c.role} {c.change}: " + _cell(" → ".join(t for t in (c.old, c.new) if t))
@@ -186,13 +176,7 @@ def diff_markdown(d: ReleaseDiff) -> str:
                 lines.append(f"| {r.code} | {_md_words(r.words)} | {clauses} |")
     for title, changes in (("Findings new", d.findings_new), ("Findings resolved", d.findings_resolved)):
         if changes:
-            lines += [
-                "",
-                f"## {title} ({len(changes)})",
-                "",
-                "| Code | Rule | Why | Message |",
-                "|---|---|---|---|",
-            ]
+            lines += _md_table_head(f"{title} ({len(changes)})", "Code", "Rule", "Why", "Message")
             lines += [f"| {f.code} | {f.rule} | {f.why} | {_cell(f.message)} |" for f in changes]
     return "\n".join(lines) + "\n"
 
@@ -247,3 +231,8 @@ def history_terminal(h: History, *, color: bool = False, width: int = 100) -> st
             grid.add_row(f"  {cl.role}", cl.text, cl.first_seen, ", ".join(cl.releases))
         con.print(grid)
     return _trimmed(con)
+
+
+def _md_table_head(title: str, *columns: str) -> list[str]:
+    """A Markdown section title and the head of its table."""
+    return ["", f"## {title}", "", "| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
