@@ -16,6 +16,16 @@ from hcpcs_lint.engine import EntryResult, Linter
 from hcpcs_lint.model import Finding, Location, Record
 from hcpcs_lint.rulebook import Rule, find_rule, load_rules
 
+# The case this project exists for (CMS HCPCS Jan 2026; see ../shared/data/README.md), and its revision.
+Q2041 = (
+    "Axicabtagene ciloleucel, up to 200 million autologous anti-cd19 car positive viable t cells, "
+    "including leukapheresis and dose preparation procedures, per therapeutic dose"
+)
+Q2041_FIXED = (
+    "Axicabtagene ciloleucel, up to 200 million autologous anti-cd19 car positive viable t cells, "
+    "per therapeutic dose"
+)
+
 
 @cache
 def rules() -> tuple[Rule, ...]:

@@ -20,12 +20,8 @@ from hcpcs_lint.report import Report, sorted_findings
 from hcpcs_lint.report.jsonfmt import finding_dict, render_lines
 from hcpcs_lint.sources import load
 from hcpcs_lint.sources.lines import read_lines
-from tests.helpers import catalog
+from tests.helpers import Q2041, catalog
 
-Q2041 = (
-    "Axicabtagene ciloleucel, up to 200 million autologous anti-cd19 car positive viable t cells, "
-    "including leukapheresis and dose preparation procedures, per therapeutic dose"
-)
 INPUT = (
     f"Q2041 {Q2041}\n"
     "J3393 Injection, betibeglogene autotemcel, per treatment\n"

@@ -9,11 +9,7 @@ import pytest
 
 from hcpcs_lint.parser import head_of, parse
 from hcpcs_lint.sources import load
-
-Q2041 = (
-    "Axicabtagene ciloleucel, up to 200 million autologous anti-cd19 car positive viable t cells, "
-    "including leukapheresis and dose preparation procedures, per therapeutic dose"
-)
+from tests.helpers import Q2041
 
 
 def kinds(text: str) -> list[tuple[str, str]]:

@@ -27,17 +27,10 @@ from rich.console import Console
 
 from hcpcs_lint.repl import Reference, Repl, ReplCompleter, default_history_path, run, run_lines
 from hcpcs_lint.repl import session as session_mod
+from tests.helpers import Q2041, Q2041_FIXED
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO / "corpora" / "cell-gene-therapy.csv"
-Q2041 = (
-    "Axicabtagene ciloleucel, up to 200 million autologous anti-cd19 car positive viable t cells, "
-    "including leukapheresis and dose preparation procedures, per therapeutic dose"
-)
-Q2041_FIXED = (
-    "Axicabtagene ciloleucel, up to 200 million autologous anti-cd19 car positive viable t cells, "
-    "per therapeutic dose"
-)
 PASTE_START, PASTE_END = "\x1b[200~", "\x1b[201~"
 ENTER, ESC_ENTER, CTRL_C, CTRL_D = "\r", "\x1b\r", "\x03", "\x04"
 

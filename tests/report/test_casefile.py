@@ -15,11 +15,8 @@ import pytest
 
 from hcpcs_lint.casefile import render
 from hcpcs_lint.casefile.case import build, code_ranges, removed, strike
+from tests.helpers import Q2041
 
-Q2041 = (
-    "Axicabtagene ciloleucel, up to 200 million autologous anti-cd19 car positive viable t cells, "
-    "including leukapheresis and dose preparation procedures, per therapeutic dose"
-)
 Q2041_FIX = (
     "Axicabtagene ciloleucel, up to 200 million autologous anti-cd19 car positive viable t cells, "
     "per therapeutic dose"

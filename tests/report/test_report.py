@@ -17,18 +17,11 @@ from hcpcs_lint.report import FORMATS, Report, RuleInfo, jsonfmt, position, rend
 from hcpcs_lint.report import full as full_fmt
 from hcpcs_lint.report import github as github_fmt
 from hcpcs_lint.report.diff import unified_diff, word_diff
+from tests.helpers import Q2041, Q2041_FIXED
 
 SARIF_SCHEMA = Path(__file__).resolve().parents[3] / "shared" / "data" / "schemas" / "sarif-schema-2.1.0.json"
 
 # Real descriptors (CMS HCPCS Jan 2026, see ../shared/data/README.md).
-Q2041 = (
-    "Axicabtagene ciloleucel, up to 200 million autologous anti-cd19 car positive viable t cells, "
-    "including leukapheresis and dose preparation procedures, per therapeutic dose"
-)
-Q2041_FIXED = (
-    "Axicabtagene ciloleucel, up to 200 million autologous anti-cd19 car positive viable t cells, "
-    "per therapeutic dose"
-)
 SPAN_TEXT = "including leukapheresis and dose preparation procedures"
 J3393 = "Injection, betibeglogene autotemcel, per treatment"
 J3394 = "Injection, lovotibeglogene autotemcel, per treatment"

@@ -12,13 +12,10 @@ import pytest
 from hcpcs_lint.model import InputError, NoDescriptors, Record
 from hcpcs_lint.sources import detect_format, load
 from hcpcs_lint.sources.reflow import Vocabulary, blank_repeated_runs, fold
+from tests.helpers import Q2041
 
 REPO = Path(__file__).resolve().parents[2]
 SUMMARY = REPO / "corpora" / "drafts" / "application-summary.txt"
-Q2041 = (
-    "Axicabtagene ciloleucel, up to 200 million autologous anti-cd19 car positive viable t cells, "
-    "including leukapheresis and dose preparation procedures, per therapeutic dose"
-)
 
 
 def facts(records: Sequence[Record]) -> list[tuple[object, ...]]:

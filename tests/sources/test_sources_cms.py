@@ -23,6 +23,7 @@ from hcpcs_lint.sources.anweb import read_anweb
 from hcpcs_lint.sources.archive import pick_member
 from hcpcs_lint.sources.codes import level_of
 from hcpcs_lint.sources.workbook import normalise_date, read_workbook
+from tests.helpers import Q2041
 
 TXT_2019 = "2019/HCPC2019_CONTR_ANWEB.txt"
 ZIP_2019 = "2019/2019-Alpha-Numeric-HCPCS-File.zip"
@@ -42,10 +43,6 @@ COUNTS = [
     (JAN_2026, 21, 21, 0),
 ]
 
-Q2041 = (
-    "Axicabtagene ciloleucel, up to 200 million autologous anti-cd19 car positive viable t cells, "
-    "including leukapheresis and dose preparation procedures, per therapeutic dose"
-)
 Q2040 = (
     "Tisagenlecleucel, up to 250 million car-positive viable t cells, including leukapheresis and dose "
     "preparation procedures, per infusion"
