@@ -24,9 +24,6 @@ ClauseRole = Literal[
     "add-on",  # "(list separately in addition to code for primary procedure)": one clause, whole
 ]
 Head = Literal["product", "service"]  # what a descriptor is about
-# Old names, kept while this wave's branches merge; use ClauseRole and Head.
-ClauseKind = ClauseRole
-HeadKind = Head
 Severity = Literal["error", "warning", "info"]
 Applicability = Literal["safe", "unsafe", "display-only"]
 RequestKind = Literal["new", "revise", "discontinue"]
@@ -161,11 +158,6 @@ class Clause:
     def span(self) -> tuple[int, int]:
         return (self.start, self.end)
 
-    @property
-    def kind(self) -> ClauseRole:
-        """Old name of ``role``, kept while this wave's branches merge."""
-        return self.role
-
 
 @dataclass(frozen=True, slots=True)
 class Descriptor:
@@ -194,14 +186,6 @@ class Descriptor:
     def head_clause(self) -> Clause | None:
         """The clause that names the product or the service."""
         return self.first("product") or self.first("service")
-
-    # Old names, kept while this wave's branches merge: head_kind is ``head``, of_kind is ``of_role``.
-    @property
-    def head_kind(self) -> Head:
-        return self.head
-
-    def of_kind(self, kind: str) -> tuple[Clause, ...]:
-        return self.of_role(kind)
 
 
 @dataclass(frozen=True, slots=True)

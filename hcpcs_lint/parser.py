@@ -237,9 +237,6 @@ def head_of(text: str) -> Head:
     return "product"
 
 
-head_kind_of = head_of  # old name, kept while this wave's branches merge
-
-
 class _Typer:
     """Turns raw segments into clauses, in text order.
 

@@ -48,7 +48,7 @@ def jobs_wanted(jobs: int | None = None) -> int:
 
 def is_member(e: Entry) -> bool:
     """Can this entry be a peer at all (a product procedure of a peer or style class)?"""
-    if e.record.kind != "procedure" or e.desc.head_kind != "product":
+    if e.record.kind != "procedure" or e.desc.head != "product":
         return False
     return e.peer_group is not None or e.style_class is not None
 

@@ -19,10 +19,9 @@ from hcpcs_lint.checks import CHECKS
 from hcpcs_lint.checks.context import Example, Rule
 from hcpcs_lint.model import InputError
 
-__all__ = ["CHECK_NAMES", "KINDS", "Example", "Rule", "find_rule", "load_rule", "load_rules"]
+__all__ = ["CHECK_NAMES", "Example", "Rule", "find_rule", "load_rule", "load_rules"]
 
 CHECK_NAMES = tuple(CHECKS)
-KINDS = CHECK_NAMES  # old name, kept while this wave's branches merge
 _REQUIRED = ("code", "name", "group", "check", "severity", "summary", "message", "rationale", "fix_safety")
 _ALLOWED = {*_REQUIRED, "fix", "citations", "options", "examples"}
 _EXAMPLE_KEYS = {"descriptor", "code", "fixed", "cpt", "related", "context", "noqa"}
@@ -56,7 +55,7 @@ def load_rule(path: Path) -> Rule:
         raise InputError(str(path), f"invalid TOML: {e}", getattr(e, "lineno", None)) from None
     except (OSError, UnicodeDecodeError) as e:
         raise InputError(str(path), f"cannot read rule file: {e}") from None
-    if "kind" in data and "check" not in data:  # the key's old name, kept while this wave's branches merge
+    if "kind" in data and "check" not in data:  # 0.1.0 rule packs said `kind =`: still read them
         data["check"] = data.pop("kind")
     unknown = sorted(set(data) - _ALLOWED)
     if unknown:

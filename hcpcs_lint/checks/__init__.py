@@ -16,7 +16,6 @@ from hcpcs_lint.checks.context import CheckFunction, Context, Corpus, Entry, Exa
 
 __all__ = [
     "CHECKS",
-    "KINDS",
     "Check",
     "CheckFunction",
     "Context",
@@ -50,4 +49,3 @@ CHECKS: dict[str, Check] = {
     "existence": Check(existence.check_existence, frozenset({"pattern", "replace"}), frozenset({"pattern"})),
     "residue": Check(existence.check_residue),
 }
-KINDS = CHECKS  # old name, kept while this wave's branches merge

@@ -53,11 +53,6 @@ class Rule:
     passing: tuple[Example, ...] = ()
     failing: tuple[Example, ...] = ()
 
-    @property
-    def kind(self) -> str:
-        """Old name of ``check``, kept while this wave's branches merge."""
-        return self.check
-
     def info(self) -> RuleInfo:
         rationale = self.rationale.strip()
         if self.citations:

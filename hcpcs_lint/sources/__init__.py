@@ -17,12 +17,12 @@ from typing import BinaryIO, TextIO, cast
 
 from hcpcs_lint.limits import descriptor_problem
 from hcpcs_lint.model import InputError, NoDescriptors, Record
-from hcpcs_lint.sources.detect import HEAD_BYTES, detect_format, detect_kind, require_coded_lines
+from hcpcs_lint.sources.detect import HEAD_BYTES, detect_format, require_coded_lines
 from hcpcs_lint.sources.release import Release, dated
 from hcpcs_lint.sources.text import decode_text
 
 __all__ = [
-    "InputError", "NoDescriptors", "Release", "decode_text", "detect_format", "detect_kind", "load",
+    "InputError", "NoDescriptors", "Release", "decode_text", "detect_format", "load",
     "read_bytes", "read_release",
 ]  # fmt: skip
 

@@ -185,9 +185,6 @@ def detect_format(path: str, head: bytes) -> str:
     return "lines"
 
 
-detect_kind = detect_format  # old name, kept while this wave's branches merge
-
-
 def require_coded_lines(path: str, text: str) -> None:
     """A named file read as lines must look like a list of coded descriptors (most lines start with a code).
 

@@ -170,11 +170,6 @@ class Release:
     records: tuple[Record, ...]
 
     @property
-    def kind(self) -> str:
-        """Old name of ``format``, kept while this wave's branches merge."""
-        return self.format
-
-    @property
     def is_release(self) -> bool:
         """A whole CMS release (not a draft or table): its own records are each other's peers."""
         return self.format in RELEASE_FORMATS
