@@ -125,13 +125,21 @@ class Linter:
             if f.name in ("jobs", "catalog", "reference"):
                 continue
             if f.name == "reference_path":
-                ref = self.reference_file.key if self.reference_path is not None else "none"
+                ref = self._reference_key() if self.reference_path is not None else "none"
                 if not ref:
                     return None
                 parts.append(ref)
             else:
                 parts.append(f"{f.name}={getattr(self, f.name)!r}")
         return cache.key("linter", *parts)
+
+    def _reference_key(self) -> str:
+        """The reference's cache key, from its bytes: a whole release checked against itself
+        never needs the reference parsed just to name its findings."""
+        if self._reference is not None:
+            return self._reference.key
+        assert self.reference_path is not None
+        return self.locate(self.reference_path).key
 
     def findings_key(self, src: Source) -> str:
         """The cache key of ``src``'s findings under this linter ("" when they cannot be cached)."""
