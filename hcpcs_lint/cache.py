@@ -236,7 +236,9 @@ _NESTED_AT = tuple(i for i, f in enumerate(fields(Descriptor)) if f.name in ("st
 
 
 def _clause_plain(c: Clause, text: str) -> tuple[Any, ...]:
-    items = tuple((it.start, it.end, None if text[it.start : it.end] == it.text else it.text) for it in c.items)
+    items = tuple(
+        (it.start, it.end, None if text[it.start : it.end] == it.text else it.text) for it in c.items
+    )
     own = None if text[c.start : c.end] == c.text else c.text
     return (c.role, own, c.start, c.end, items, c.keyword)
 

@@ -42,6 +42,7 @@ LAYERS: list[tuple[str, tuple[str, ...], str]] = [
             "hcpcs_lint.atomic",
             "hcpcs_lint.splice",
             "hcpcs_lint.cache",
+            "hcpcs_lint.pool",
             "hcpcs_lint.layers",
             "hcpcs_lint",
         ),
