@@ -46,7 +46,7 @@ LAYERS: list[tuple[str, tuple[str, ...], str]] = [
             "hcpcs_lint.layers",
             "hcpcs_lint",
         ),
-        "records, findings; configuration; atomic writer; cache",
+        "records, findings; configuration; atomic writer; cache; forked workers",
     ),
 ]
 # Reporters render what they are given: hcpcs_lint.report imports the model and itself, nothing else.

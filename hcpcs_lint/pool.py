@@ -47,6 +47,8 @@ def can_fork() -> bool:
 
 def spans(n: int, k: int) -> list[tuple[int, int]]:
     """``range(n)`` cut into ``k`` consecutive spans of (nearly) equal size."""
+    if n <= 0:
+        return [(0, 0)]
     size = -(-n // k)
     return [(a, min(n, a + size)) for a in range(0, n, size)]
 

@@ -32,6 +32,7 @@ def test_a_child_returns_its_value_or_none_when_it_fails() -> None:
 
 
 def test_spans_cover_every_record_once_in_order() -> None:
+    assert pool.spans(0, 2) == [(0, 0)]
     for n in (1, 2, 1499, 1500, 6800):
         for k in (1, 2, 3):
             cut = pool.spans(n, k)
