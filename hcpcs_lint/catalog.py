@@ -115,6 +115,7 @@ class Catalog:
     level1: LevelOne | None = None
     _class_cache: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
     _head_cache: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
+    _word_cache: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
     _closed_cache: dict[frozenset[str], frozenset[str]] = field(default_factory=dict, repr=False)
 
     # -- product classes -------------------------------------------------------------------------
@@ -143,9 +144,10 @@ class Catalog:
         head = desc.first("product")
         found = set(self._head_classes(head.text.lower() if head else ""))
         low = desc.text.lower()
-        for term, cid in self._term_pairs:
-            if term in low:
-                found.add(cid)
+        if self._any_term.search(low) is not None:  # one scan; most descriptors name no term
+            for term, cid in self._term_pairs:
+                if term in low:
+                    found.add(cid)
         if desc.first("route") is not None:
             found.update(self._route_classes)
         result = self._closed(frozenset(found))
@@ -158,31 +160,66 @@ class Catalog:
         return [(t, c.id) for c in self.classes.values() for t in c.terms]
 
     @cached_property
+    def _any_term(self) -> re.Pattern[str]:
+        """Matches where any class term occurs: the terms as a trie, so each position of the
+        text is tried against a term's first letter once, not against every term."""
+        terms = {t for t, _ in self._term_pairs}
+        return re.compile(_any_of(terms) if terms else "(?!)")  # no terms: never
+
+    @cached_property
     def _route_classes(self) -> list[str]:
         return [c.id for c in self.classes.values() if c.routes]
 
     def _head_classes(self, head: str) -> frozenset[str]:
-        """Classes a product head names by a head word or an INN stem ("-leucel" in "ciloleucel")."""
+        """Classes a product head names by a head word or an INN stem ("-leucel" in "ciloleucel"):
+        the union of what each of its words names, and heads share most of their words."""
         hit = self._head_cache.get(head)
         if hit is not None:
             return hit
-        name_words = _WORDS.findall(head)
         found: set[str] = set()
-        for c in self.classes.values():
-            if c.head_words.intersection(name_words):
-                found.add(c.id)
-                continue
-            for w in name_words:
-                if w in c.not_words:
-                    continue
-                parts = w.split("-")
-                if any(p.endswith(c.stems) and len(p) > 4 for p in parts if p):
-                    found.add(c.id)
-                    break
+        words = self._word_cache
+        for w in set(_WORDS.findall(head)):
+            named = words.get(w)
+            if named is None:
+                named = self._word_classes(w)
+                if len(words) < 100_000:
+                    words[w] = named
+            found.update(named)
         result = frozenset(found)
         if len(self._head_cache) < 100_000:
             self._head_cache[head] = result
         return result
+
+    def _word_classes(self, word: str) -> frozenset[str]:
+        """Classes one word of a head names: as a head word, or by a part (of a hyphenated word)
+        longer than four letters that ends in a class's stem, unless the class rules the word out."""
+        found = set(self._head_word_classes.get(word, ()))
+        stems, lengths = self._stems
+        for part in word.split("-"):
+            if len(part) > 4:
+                for n in lengths:
+                    for c in stems.get(part[len(part) - n :], ()):  # not part[-n:]: n may be 0
+                        if word not in c.not_words:
+                            found.add(c.id)
+        return frozenset(found)
+
+    @cached_property
+    def _head_word_classes(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for c in self.classes.values():
+            for w in c.head_words:
+                out.setdefault(w, []).append(c.id)
+        return out
+
+    @cached_property
+    def _stems(self) -> tuple[dict[str, list[ProductClass]], tuple[int, ...]]:
+        """Classes by stem, and the stem lengths: a word's endings are looked up, not tested
+        against every class's stems."""
+        out: dict[str, list[ProductClass]] = {}
+        for c in self.classes.values():
+            for stem in dict.fromkeys(c.stems):
+                out.setdefault(stem, []).append(c)
+        return out, tuple(sorted({len(stem) for stem in out}))
 
     def _closed(self, found: frozenset[str]) -> frozenset[str]:
         """Found classes with required parents checked, ancestors added and overrides applied."""
@@ -244,6 +281,22 @@ class Catalog:
 
         best = process.extractOne(word, self.action_words, scorer=fuzz.ratio, score_cutoff=self.cutoff)
         return self.actions[best[0]] if best else None
+
+
+def _any_of(words: set[str]) -> str:
+    """A regular expression that matches where any of ``words`` starts (a trie: "car-positive",
+    "car positive" and "car+" share "car"). Only presence counts, so a word that another word
+    begins with stands for both."""
+    if "" in words:
+        return ""
+    rests: dict[str, set[str]] = {}
+    for w in words:
+        rests.setdefault(w[0], set()).add(w[1:])
+    alternatives = []
+    for first, rest in sorted(rests.items()):
+        tail = _any_of(rest)
+        alternatives.append(re.escape(first) + (f"(?:{tail})" if tail else ""))
+    return "|".join(alternatives)
 
 
 def _bundled_dir() -> Path:

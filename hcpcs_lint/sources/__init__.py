@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from typing import BinaryIO, TextIO, cast
@@ -27,6 +28,9 @@ __all__ = [
 ]  # fmt: skip
 
 STDIN = "-"
+# Nothing but a UTF-8 BOM and ASCII blanks (what ``bytes.strip`` removes), found without copying
+# the file as ``data.strip()`` would.
+_BLANK = re.compile(rb"(?:\xef\xbb\xbf)?[ \t\n\r\x0b\x0c]*\Z")
 
 TextReader = Callable[[str, str], Iterator[Record]]
 # format -> (module under hcpcs_lint.sources, function); each takes (path, decoded text).
@@ -181,7 +185,7 @@ def _open_kind(
         data, text = _read_stdin(stdin)
     else:
         data = _read_path(path)
-    if not data.removeprefix(b"\xef\xbb\xbf").strip():
+    if _BLANK.match(data):
         raise InputError(path, "empty input" if path == STDIN else "empty file")
     fmt = as_format or detect_format(path, data[:HEAD_BYTES])
     if fmt == "pdf":

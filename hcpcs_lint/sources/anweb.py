@@ -65,16 +65,24 @@ class _Pending:
         self.kind = _FIRST_KIND[ric]
         self.chunks = [line[_LONG].rstrip()]
         self.short = line[_SHORT].strip()
-        self.added = _date(where, lineno, "code added date", line[_ADDED])
-        self.effective = _date(where, lineno, "action effective date", line[_ACTION_EFFECTIVE])
-        self.terminated = _date(where, lineno, "termination date", line[_TERMINATED])
+        # An 8-digit field is a date as it stands (the line is padded to full width): only a
+        # blank or odd one goes through _date, which strips, checks and names the problem.
+        added, effective, terminated = line[_ADDED], line[_ACTION_EFFECTIVE], line[_TERMINATED]
+        self.added = added if added.isdigit() else _date(where, lineno, "code added date", added)
+        self.effective = (
+            effective if effective.isdigit() else _date(where, lineno, "action effective date", effective)
+        )
+        self.terminated = (
+            terminated if terminated.isdigit() else _date(where, lineno, "termination date", terminated)
+        )
         self.action = line[_ACTION].strip() or None
 
     def record(self, path: str, member: str | None) -> Record:
         # Only trailing blanks are padding: a chunk that starts with a blank keeps it, which
         # reproduces the workbook's double space at that break (G0501, G9678 in 2020).
-        long = " ".join(c for c in self.chunks if c).strip()
-        return release_record(self, long, Location(path, line=self.line, column=_LONG_COLUMN, member=member))
+        chunks = self.chunks
+        long = chunks[0].strip() if len(chunks) == 1 else " ".join([c for c in chunks if c]).strip()
+        return release_record(self, long, Location(path, self.line, _LONG_COLUMN, None, member))
 
 
 def _bad_line(where: str, lineno: int, line: str) -> InputError:

@@ -20,6 +20,10 @@ _SAMPLE = 64 * 1024
 _MAX_CONTROL_SHARE = 0.05
 # A well-formed multi-byte UTF-8 sequence; cp1252 text almost never holds one (none in any release).
 _UTF8_SEQUENCE = re.compile(rb"[\xC2-\xDF][\x80-\xBF]|[\xE0-\xEF][\x80-\xBF]{2}|[\xF0-\xF4][\x80-\xBF]{3}")
+# Blocks the search above skips when they are all ASCII: a sequence starts with a byte >= 0xC2,
+# so only non-ASCII blocks (a handful in a CMS release) are searched, each with the 3 bytes
+# after it so that a sequence starting at its end is whole.
+_BLOCK = 16 * 1024
 
 
 def _line_and_column(data: bytes, pos: int) -> tuple[int, int]:
@@ -45,11 +49,26 @@ def _check_not_binary(path: str, data: bytes) -> None:
         raise _binary_error(path, data, first, f"{controls} control bytes in the first {len(sample)}")
 
 
+def _first_utf8_sequence(data: bytes) -> re.Match[bytes] | None:
+    """``_UTF8_SEQUENCE.search(data)``, searching only blocks that hold a non-ASCII byte: the
+    alternation costs about 15 ns a byte, ``isascii`` a fraction of that (0.06 s vs 0.5 ms on
+    the 3.7 MB 2019 release)."""
+    search = _UTF8_SEQUENCE.search
+    for start in range(0, len(data), _BLOCK):
+        end = start + _BLOCK
+        if data[start:end].isascii():
+            continue
+        found = search(data, start, end + 3)
+        if found is not None and found.start() < end:
+            return found
+    return None
+
+
 def _check_not_mixed(path: str, data: bytes) -> None:
     """Not UTF-8 as a whole, yet with UTF-8 sequences in it: lines saved in two encodings (a
     UTF-8 paste into a cp1252 file). Decoding it either way garbles one part, so refuse it,
     naming a line of each."""
-    utf8 = _UTF8_SEQUENCE.search(data)
+    utf8 = _first_utf8_sequence(data)
     if utf8 is None:
         return
     try:

@@ -184,3 +184,45 @@ def test_a_folder_with_a_symlink_loop_terminates(tmp_path: Path) -> None:
     proc = run_cli("check", "--output-format", "json", ".", cwd=tmp_path)
     assert proc.returncode in (0, 1), proc.stderr
     assert json.loads(proc.stdout)["summary"]["records"] == 1  # read once, the loop not followed
+
+
+def test_mixed_encodings_far_into_a_large_file_name_the_same_lines(tmp_path: Path) -> None:
+    """The UTF-8 check searches only non-ASCII blocks: a sequence deep in a large file, or one
+    split across two blocks, is still found and the message is the one for a small file."""
+    from hcpcs_lint.sources.text import _BLOCK
+
+    filler = b"".join(b"Q%04d Injection, filler text, per 1 mg\n" % i for i in range(1200))
+    # The UTF-8 'e acute' (2 bytes) straddles a block boundary; a cp1252 byte comes later.
+    pad = _BLOCK * 3 - len(filler) - len(b"\nQ2041 Injection, caf") - 1
+    data = (
+        filler + b"x" * pad + b"\nQ2041 Injection, caf\xc3\xa9\n" + "Q2042 Infusion, naïve\n".encode("cp1252")
+    )
+    assert data.index(b"\xc3\xa9") == _BLOCK * 3 - 1
+    (tmp_path / "big.txt").write_bytes(data)
+    with pytest.raises(InputError) as info:
+        list(load(str(tmp_path / "big.txt")))
+    assert info.value.line == 1203
+    assert (
+        "mixed encodings: line 1202 is UTF-8 ('é') but byte 0xEF at column 19 of line 1203 is not"
+        in info.value.message
+    )
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_block_search_finds_what_the_whole_search_finds(seed: int) -> None:
+    """``_first_utf8_sequence`` gives the match ``_UTF8_SEQUENCE.search`` gives over the whole
+    bytes: sequences at, across and after block edges, lone lead and continuation bytes."""
+    import random
+
+    from hcpcs_lint.sources.text import _BLOCK, _UTF8_SEQUENCE, _first_utf8_sequence
+
+    rng = random.Random(seed)
+    pieces = [b"\xc3\xa9", b"\xe2\x80\x99", b"\xf0\x9f\x98\x80", b"\xa0", b"\xc3", b"\xe2\x80", b"\x92"]
+    data = bytearray(b"a" * (_BLOCK * 3 + 10))
+    for _ in range(rng.randint(0, 4)):
+        at = rng.choice([_BLOCK - 1, _BLOCK - 2, _BLOCK - 3, 2 * _BLOCK - 1, rng.randrange(len(data) - 4)])
+        piece = rng.choice(pieces)
+        data[at : at + len(piece)] = piece
+    want = _UTF8_SEQUENCE.search(bytes(data))
+    got = _first_utf8_sequence(bytes(data))
+    assert (got and (got.span(), got.group(0))) == (want and (want.span(), want.group(0)))
