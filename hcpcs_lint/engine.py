@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from hcpcs_lint import cache
+from hcpcs_lint import cache, pool
 from hcpcs_lint import config as cfg
 from hcpcs_lint.catalog import Catalog, load_catalog
 from hcpcs_lint.checks import CHECKS
@@ -125,13 +125,21 @@ class Linter:
             if f.name in ("jobs", "catalog", "reference"):
                 continue
             if f.name == "reference_path":
-                ref = self.reference_file.key if self.reference_path is not None else "none"
+                ref = self._reference_key() if self.reference_path is not None else "none"
                 if not ref:
                     return None
                 parts.append(ref)
             else:
                 parts.append(f"{f.name}={getattr(self, f.name)!r}")
         return cache.key("linter", *parts)
+
+    def _reference_key(self) -> str:
+        """The reference's cache key, from its bytes: a whole release checked against itself
+        never needs the reference parsed just to name its findings."""
+        if self._reference is not None:
+            return self._reference.key
+        assert self.reference_path is not None
+        return self.locate(self.reference_path).key
 
     def findings_key(self, src: Source) -> str:
         """The cache key of ``src``'s findings under this linter ("" when they cannot be cached)."""
@@ -194,8 +202,16 @@ class Linter:
         if release:
             entries = self._with_borrowed_dates(entries)
         ctx = self.context_for(entries, as_of=as_of, release=release)
+        # Without fixes, a large input is checked on both cores (each process its own span).
+        cut = pool.spans(len(entries), pool.jobs_wanted(self.jobs)) if not fix else []
+        children = []
+        if len(cut) > 1 and pool.worth_it(len(entries), self.jobs):
+            children = [(a, b, pool.Child(self._plain_findings, entries[a:b], ctx)) for a, b in cut[1:]]
+            mine = cut[0][1]
+        else:
+            mine = len(entries)
         results: list[EntryResult] = []
-        for n, e in enumerate(entries, 1):
+        for n, e in enumerate(entries[:mine], 1):
             if progress is not None and n % 500 == 0:
                 progress(500)
             if not self.wanted(e.record):
@@ -206,7 +222,11 @@ class Linter:
                 outcome = fix_record(self, e.record, ctx, unsafe=unsafe)
             results.append(EntryResult(e, found, outcome))
         if progress is not None:
-            progress(len(entries) % 500)
+            progress(mine % 500)
+        for a, b, child in children:
+            results.extend(self._from_plain(entries[a:b], ctx, child.result()))
+            if progress is not None:
+                progress(b - a)
         return LintResult(
             findings=[f for r in results for f in r.findings],
             entries=entries,
@@ -214,6 +234,29 @@ class Linter:
             results=results,
             context=ctx,
         )
+
+    def _plain_findings(self, entries: Sequence[Entry], ctx: Context) -> list[Any]:
+        """What a second process sends back for its span: each entry's findings, plainly
+        (None for an entry that is not checked)."""
+        return [
+            cache.findings_plain([self.check_entry(e, ctx)], 0) if self.wanted(e.record) else None
+            for e in entries
+        ]
+
+    def _from_plain(self, entries: Sequence[Entry], ctx: Context, got: list[Any] | None) -> list[EntryResult]:
+        """The span's results from the child's rows, or checked here when the child failed."""
+        if got is None or len(got) != len(entries):
+            return [EntryResult(e, self.check_entry(e, ctx)) for e in entries if self.wanted(e.record)]
+        out = []
+        for e, row in zip(entries, got, strict=True):
+            if row is None:
+                continue
+            back = cache.findings_from(row, e.record.location.path)
+            if back is None:
+                out.append(EntryResult(e, self.check_entry(e, ctx)))
+            else:
+                out.append(EntryResult(e, [replace(f, record=e.record) for f in back[0][0]]))
+        return out
 
     def lint(
         self,

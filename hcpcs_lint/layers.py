@@ -42,10 +42,11 @@ LAYERS: list[tuple[str, tuple[str, ...], str]] = [
             "hcpcs_lint.atomic",
             "hcpcs_lint.splice",
             "hcpcs_lint.cache",
+            "hcpcs_lint.pool",
             "hcpcs_lint.layers",
             "hcpcs_lint",
         ),
-        "records, findings; configuration; atomic writer; cache",
+        "records, findings; configuration; atomic writer; cache; forked workers",
     ),
 ]
 # Reporters render what they are given: hcpcs_lint.report imports the model and itself, nothing else.

@@ -9,41 +9,21 @@ two-row draft checked against it never rebuilds the other records.
 from __future__ import annotations
 
 import marshal
-import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
-from hcpcs_lint import cache
+from hcpcs_lint import cache, pool
 from hcpcs_lint.catalog import Catalog
 from hcpcs_lint.checks.context import Entry, make_entry
 from hcpcs_lint.model import Record
 
-ENV_JOBS = "HCPCS_LINT_JOBS"
-# Below this many records a second process costs more (fork, sending rows back, rebuilding
-# them) than it saves; measured in docs/benchmarks.md.
-POOL_MIN = 1500
 # Smaller inputs (a draft being edited) parse in milliseconds: caching every version would only
 # fill the folder. A reference is always cached: it is read on every run.
 CACHE_MIN = 100
 
 Row = tuple[Any, Any, Any]  # (record plain, descriptor plain, classes or None)
-
-
-def jobs_wanted(jobs: int | None = None) -> int:
-    """Processes to use: ``jobs``, else ``HCPCS_LINT_JOBS``, else the cores this process may use (at most 2)."""
-    if jobs is None:
-        raw = os.environ.get(ENV_JOBS, "")
-        jobs = int(raw) if raw.strip().isdigit() else 0
-    if jobs <= 0:
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-        jobs = min(2, cores)
-        # A core that other work keeps busy gives nothing back: measured on a shared 2-core
-        # machine at load 4, two processes took 1.9 s where one took 1.8 s.
-        if hasattr(os, "getloadavg") and os.getloadavg()[0] >= cores:
-            jobs = 1
-    return jobs
 
 
 def is_member(e: Entry) -> bool:
@@ -156,36 +136,32 @@ def _fresh_entry(r: Record, catalog: Catalog) -> Entry:
     return make_entry(r, catalog)  # a descriptor past a limit is an InputError, here as anywhere
 
 
-def _rows_of(records: Sequence[Record], catalog: Catalog) -> bytes:
-    """A worker's whole job: parse and classify a chunk, and send it back as marshalled rows."""
+def _rows_of(records: Sequence[Record], catalog: Catalog) -> list[Row]:
+    """A worker's whole job: parse and classify a chunk, and send it back as plain rows."""
     out = []
     for r in records:
         e = _fresh_entry(r, catalog)
         classes = tuple(sorted(e.classes)) if e.desc.head == "product" else None
         out.append((cache.record_plain(r), cache.desc_plain(e.desc), classes))
-    return marshal.dumps(out)
-
-
-def _chunks(n: int, k: int) -> list[tuple[int, int]]:
-    size = -(-n // k)
-    return [(a, min(n, a + size)) for a in range(0, n, size)]
+    return out
 
 
 def build(path: str, records: Sequence[Record], catalog: Catalog, jobs: int | None = None) -> Prepared:
     """Parse and classify ``records``: in this process, or split over ``jobs`` processes for a
     large input (this process takes the first chunk; rows keep file order either way)."""
     n = len(records)
-    k = jobs_wanted(jobs)
     entries: list[Entry | None] = [None] * n
     rows: list[Row | None] | None = None
-    if k > 1 and n >= POOL_MIN and _can_fork():
-        spans = _chunks(n, k)
-        workers = _start(records, catalog, spans[1:])
-        a, b = spans[0]
+    if pool.worth_it(n, jobs):
+        cut = pool.spans(n, pool.jobs_wanted(jobs))
+        _fresh_entry(records[0], catalog)  # load the parser once, before forking
+        children = [(a, b, pool.Child(_rows_of, records[a:b], catalog)) for a, b in cut[1:]]
+        a, b = cut[0]
         for i in range(a, b):
             entries[i] = _fresh_entry(records[i], catalog)
         rows = [None] * n
-        for (start, end), got in zip(spans[1:], _collect(workers), strict=True):
+        for start, end, child in children:
+            got = child.result()
             if got is None:  # a worker failed: do its share here
                 for i in range(start, end):
                     entries[i] = _fresh_entry(records[i], catalog)
@@ -195,49 +171,6 @@ def build(path: str, records: Sequence[Record], catalog: Catalog, jobs: int | No
         for i, r in enumerate(records):
             entries[i] = _fresh_entry(r, catalog)
     return Prepared(path, catalog, entries, rows)
-
-
-def _can_fork() -> bool:
-    import multiprocessing
-
-    return "fork" in multiprocessing.get_all_start_methods()
-
-
-def _start(records: Sequence[Record], catalog: Catalog, spans: list[tuple[int, int]]) -> list[Any]:
-    """Fork one worker per span; each inherits the loaded parser and catalog (nothing to send)."""
-    import multiprocessing
-
-    ctx = multiprocessing.get_context("fork")
-    _fresh_entry(records[0], catalog)  # load the parser once, before forking
-    workers = []
-    for start, end in spans:
-        recv, send = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_work, args=(send, records[start:end], catalog), daemon=True)
-        proc.start()
-        send.close()
-        workers.append((proc, recv))
-    return workers
-
-
-def _work(send: Any, records: Sequence[Record], catalog: Catalog) -> None:
-    try:
-        send.send_bytes(_rows_of(records, catalog))
-    except BaseException:
-        send.send_bytes(b"")
-    finally:
-        send.close()
-
-
-def _collect(workers: list[Any]) -> Iterator[list[Row] | None]:
-    for proc, recv in workers:
-        try:
-            data = recv.recv_bytes()
-            got = [tuple(r) for r in marshal.loads(data)] if data else None
-        except (EOFError, OSError, ValueError):
-            got = None
-        recv.close()
-        proc.join()
-        yield got  # type: ignore[misc]
 
 
 # -- the one call ------------------------------------------------------------------------------------

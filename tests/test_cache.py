@@ -175,3 +175,34 @@ def test_grammar_tables_come_from_the_cache(cache_dir: Path) -> None:
         assert repr(parser._lark().parse(text)) == repr(built.parse(text))
     finally:
         parser._lark.cache_clear()
+
+
+def test_plain_forms_round_trip_every_field_through_marshal() -> None:
+    """A draft's request record (current text quoted at its own location) and a Level I
+    descriptor with stem and specific part come back equal, with the new path."""
+    import marshal
+
+    from hcpcs_lint.model import Location, Record
+    from hcpcs_lint.parser import parse
+
+    rec = Record(
+        code="Q2041",
+        long="Axicabtagene ciloleucel, up to 200 million car-positive t cells, per therapeutic dose",
+        location=Location("old.md", line=7, column=3, offset=120),
+        request="26.015",
+        request_kind="revise",
+        current="Axicabtagene ciloleucel, including leukapheresis, per therapeutic dose",
+        current_location=Location("old.md", line=5, column=3, offset=40),
+        noqa=("HL101",),
+    )
+    back = cache.record_from(marshal.loads(marshal.dumps(cache.record_plain(rec))), "new.md")
+    assert back == Record(
+        **{
+            **{f: getattr(rec, f) for f in rec.__dataclass_fields__},
+            "location": Location("new.md", line=7, column=3, offset=120),
+            "current_location": Location("new.md", line=5, column=3, offset=40),
+        }
+    )
+    desc = parse("Excision of lesion, trunk; with closure (list separately in addition to code)", "I")
+    assert desc.stem is not None and desc.specific is not None
+    assert cache.desc_from(marshal.loads(marshal.dumps(cache.desc_plain(desc)))) == desc

@@ -136,6 +136,8 @@ def make_linter(
         extra_cpt=extra,
         reference_explicit=bool(reference or config.reference),
     )
+    if not linter.reference_explicit:
+        return linter  # the bundled corpus: read only when a draft needs peers
     try:
         _ = linter.reference_file  # read it now: a bad reference is reported before any input
     except InputError as exc:

@@ -62,7 +62,7 @@ def linter_for(
         overrides["ignore"] = selectors(ignore)
     config = cfg.merge_cli(config, **overrides)
     linter = make_linter(config, reference)
-    from hcpcs_lint.prepared import ENV_JOBS
+    from hcpcs_lint.pool import ENV_JOBS
 
     if not os.environ.get(ENV_JOBS):
         # One process: releases share most of their descriptors, and the parser's in-process cache

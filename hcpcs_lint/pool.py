@@ -1,0 +1,86 @@
+"""Work on the second core: a forked child runs one function and sends back marshalled bytes.
+
+Forking (not spawning) means the child inherits the loaded parser, catalog and records: nothing
+is pickled on the way in, and only plain values (see ``cache``'s plain forms) come back. A child
+that fails, or a platform without fork, gives ``None``: the caller does that share itself, so
+results never depend on the pool.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+from collections.abc import Callable
+from typing import Any
+
+ENV_JOBS = "HCPCS_LINT_JOBS"
+# Below this many records a second process costs more (fork, sending rows back, rebuilding
+# them) than it saves; measured in docs/benchmarks.md.
+POOL_MIN = 1500
+
+
+def jobs_wanted(jobs: int | None = None) -> int:
+    """Processes to use: ``jobs``, else ``HCPCS_LINT_JOBS``, else the cores this process may use (at most 2)."""
+    if jobs is None:
+        raw = os.environ.get(ENV_JOBS, "")
+        jobs = int(raw) if raw.strip().isdigit() else 0
+    if jobs <= 0:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        jobs = min(2, cores)
+        # A core that other work keeps busy gives nothing back: measured on a shared 2-core
+        # machine at load 4, two processes took 1.9 s where one took 1.8 s.
+        if hasattr(os, "getloadavg") and os.getloadavg()[0] >= cores:
+            jobs = 1
+    return jobs
+
+
+def worth_it(n: int, jobs: int | None) -> bool:
+    """Split ``n`` records over processes? Only when large, wanted and forking is possible."""
+    return n >= POOL_MIN and jobs_wanted(jobs) > 1 and can_fork()
+
+
+def can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def spans(n: int, k: int) -> list[tuple[int, int]]:
+    """``range(n)`` cut into ``k`` consecutive spans of (nearly) equal size."""
+    if n <= 0:
+        return [(0, 0)]
+    size = -(-n // k)
+    return [(a, min(n, a + size)) for a in range(0, n, size)]
+
+
+class Child:
+    """A forked process computing ``fn(*args)`` (a marshal-able value); ``result()`` waits for it."""
+
+    def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("fork")
+        self._recv, send = ctx.Pipe(duplex=False)
+        self._proc = ctx.Process(target=_run, args=(send, fn, args), daemon=True)
+        self._proc.start()
+        send.close()
+
+    def result(self) -> Any | None:
+        """The child's value, or None when it failed (the caller then does the work itself)."""
+        try:
+            data = self._recv.recv_bytes()
+            value = marshal.loads(data) if data else None
+        except (EOFError, OSError, ValueError, TypeError):
+            value = None
+        self._recv.close()
+        self._proc.join()
+        return value
+
+
+def _run(send: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    try:
+        send.send_bytes(marshal.dumps(fn(*args)))
+    except BaseException:
+        send.send_bytes(b"")
+    finally:
+        send.close()
