@@ -109,10 +109,12 @@ class Linter:
         effective: str | None = None,
         stdin: Any = None,
         allow_empty: bool = False,
+        store: bool = True,
     ) -> Prepared:
-        """An input parsed and classified with this linter's catalog, through the cache."""
+        """An input parsed and classified with this linter's catalog, through the cache
+        (``store=False``: the cache entry is written by ``run``, or ``Prepared.store``)."""
         src = path if isinstance(path, Source) else self.locate(path, effective=effective)
-        return prepare(src, self.cat, stdin=stdin, jobs=self.jobs, allow_empty=allow_empty)
+        return prepare(src, self.cat, stdin=stdin, jobs=self.jobs, allow_empty=allow_empty, store=store)
 
     def signature(self) -> str | None:
         """What this linter's findings depend on besides the input (None: not known, so no
@@ -210,6 +212,8 @@ class Linter:
             mine = cut[0][1]
         else:
             mine = len(entries)
+        if isinstance(records, Prepared):
+            records.store()  # a cache entry still due: written while the child checks
         results: list[EntryResult] = []
         for n, e in enumerate(entries[:mine], 1):
             if progress is not None and n % 500 == 0:

@@ -46,6 +46,7 @@ class Prepared:
     _member_rows: dict[int, Row] = field(default_factory=dict)
     from_cache: bool = False
     key: str = ""  # the cache key of this content ("" when not cacheable: stdin, cache off)
+    unsaved: bool = False  # parsed here and not yet stored under ``key`` (see ``store``)
     # What sources.Release says of the file: its format, effective date and how it was found.
     format: str = ""
     effective: str | None = None
@@ -105,6 +106,13 @@ class Prepared:
             return self._row(i)
         classes = tuple(sorted(e.classes)) if e.desc.head == "product" else None
         return (cache.record_plain(e.record), cache.desc_plain(e.desc), classes)
+
+    def store(self) -> None:
+        """Write the cache entry if it is still due (once). The lint loop calls it while a
+        second process checks its span, so the write costs no wall time there."""
+        if self.unsaved:
+            self.unsaved = False
+            cache.write("parsed", self.key, self.cache_value())
 
     def cache_value(self) -> tuple[Any, ...]:
         """(count, member rows, all rows marshalled, release facts): a reference reads only the members."""
@@ -212,10 +220,12 @@ def prepare(
     jobs: int | None = None,
     cache_min: int = CACHE_MIN,
     allow_empty: bool = False,
+    store: bool = True,
 ) -> Prepared:
     """The records of ``src`` parsed and classified, from the cache when its bytes were seen
-    (stored when it has at least ``cache_min`` records). Input errors are raised as ``load``
-    raises them; a file that fails is never cached."""
+    (stored when it has at least ``cache_min`` records: now, or with ``store=False`` when the
+    caller calls ``Prepared.store``). Input errors are raised as ``load`` raises them; a file
+    that fails is never cached."""
     from hcpcs_lint.sources import read_release
 
     if src.key:
@@ -232,6 +242,7 @@ def prepare(
     p = build(src.path, records, catalog, jobs)
     p.key = src.key
     p.format, p.effective, p.basis = release.format, release.effective, release.basis
-    if src.key and len(records) >= max(cache_min, 1):
-        cache.write("parsed", src.key, p.cache_value())
+    p.unsaved = bool(src.key) and len(records) >= max(cache_min, 1)
+    if store:
+        p.store()
     return p
