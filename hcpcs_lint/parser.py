@@ -33,7 +33,7 @@ from lark import Lark, Token, Transformer
 from lark.exceptions import LarkError
 
 from hcpcs_lint.limits import LimitError, descriptor_problem, unmatched_brackets
-from hcpcs_lint.model import Clause, Descriptor, Head, Item, Level
+from hcpcs_lint.model import Clause, ClauseRole, Descriptor, Head, Item, Level
 
 # -- raw pieces built by the Transformer while parsing --------------------------------------------
 
@@ -47,16 +47,21 @@ class _Paren:
 
 @dataclass(slots=True)
 class _Part:
-    """A run of words, "and"s and parentheses; start/end cover all of it."""
+    """A run of words, "and"s and parentheses; start/end cover all of it.
+
+    What the typing pass asks of a part again and again (its brackets, whether it has an "and")
+    is worked out once, when the part is built: parts are cached with their piece and reused by
+    every descriptor that holds the same piece."""
 
     start: int
     end: int
     toks: list[Any]  # Token | _Paren
-
-    @property
-    def first_is_and(self) -> bool:
-        t = self.toks[0]
-        return isinstance(t, Token) and t.type == "AND"
+    parens: list[_Paren]
+    has_and: bool
+    first_is_and: bool
+    only_parens: bool
+    head_end: int  # end without a trailing parenthetical (a lead's head stops before it)
+    memo: dict[tuple[Any, ...], Any] | None = None  # _Typer.lead's results, by text and flags
 
     def split_and(self) -> list[_Part]:
         """Items of a lead absorbed into an inclusion list: split on "and"."""
@@ -72,13 +77,6 @@ class _Part:
         if cur:
             out.append(_part(cur))
         return out
-
-    @property
-    def has_and(self) -> bool:
-        return any(isinstance(t, Token) and t.type == "AND" for t in self.toks)
-
-    def parens(self) -> list[_Paren]:
-        return [t for t in self.toks if isinstance(t, _Paren)]
 
 
 @dataclass(slots=True)
@@ -111,7 +109,19 @@ def _pos(t: Any) -> tuple[int, int]:
 
 
 def _part(toks: list[Any]) -> _Part:
-    return _Part(_pos(toks[0])[0], _pos(toks[-1])[1], toks)
+    parens = [t for t in toks if isinstance(t, _Paren)]
+    first = toks[0]
+    end = _pos(toks[-1])[1]
+    return _Part(
+        start=_pos(first)[0],
+        end=end,
+        toks=toks,
+        parens=parens,
+        has_and=any(isinstance(t, Token) and t.type == "AND" for t in toks),
+        first_is_and=isinstance(first, Token) and first.type == "AND",
+        only_parens=len(parens) == len(toks),
+        head_end=_pos(toks[-2])[1] if len(toks) > 1 and isinstance(toks[-1], _Paren) else end,
+    )
 
 
 class _Build(Transformer):  # type: ignore[type-arg]
@@ -271,7 +281,8 @@ class _Typer:
 
     def nested(self, part: _Part, off: int) -> None:
         """Brackets inside a part: their own keyword clauses surface (nested spans)."""
-        self.pending.extend((off, paren.inner) for paren in part.parens())
+        if part.parens:
+            self.pending.extend((off, paren.inner) for paren in part.parens)
 
     def segments(self, segs: list[tuple[int, _Seg]], *, top: bool) -> None:
         i = 0
@@ -293,39 +304,63 @@ class _Typer:
             i += 1
 
     def lead(self, p: _Part, off: int, *, first: bool, seen_head: bool, alone: bool) -> bool:
-        start, end = off + p.start, off + p.end
-        text = self.text[start:end]
-        v = self.v
-        if all(isinstance(t, _Paren) for t in p.toks):
-            # "(a) (b), per 1 mg": brackets only, each its own parenthetical, no head.
-            for paren in p.parens():
-                self.clause("parenthetical", off + paren.start, off + paren.end)
+        """Type a segment's lead. The result depends only on the part, its text and the flags, so
+        it is kept on the part (cached with its piece) with spans relative to the segment."""
+        text = self.text[off + p.start : off + p.end]
+        key = (text, first, seen_head, alone, self.level, self.own_head)
+        if p.memo is None:
+            p.memo = {}
+        got = p.memo.get(key)
+        if got is None:
+            got = p.memo[key] = self.type_lead(p, text, first=first, seen_head=seen_head, alone=alone)
+        spans, seen_head, head, nest = got
+        out = self.out
+        for role, a, b, t in spans:
+            out.append(Clause(role, t, off + a, off + b))
+        if head is not None:
+            self.head = head
+        if nest:
             self.nested(p, off)
-            return seen_head
+        return seen_head
+
+    def type_lead(
+        self, p: _Part, text: str, *, first: bool, seen_head: bool, alone: bool
+    ) -> tuple[tuple[tuple[ClauseRole, int, int, str], ...], bool, Head | None, bool]:
+        """(clauses as role, start, end, text relative to the segment; seen_head; the head typed
+        here or None; whether brackets inside surface)."""
+        v = self.v
+        out: list[tuple[ClauseRole, int, int, str]] = []
+        base = p.start
+
+        def add(role: ClauseRole, a: int, b: int) -> None:
+            out.append((role, a, b, text[a - base : b - base]))
+
+        if p.only_parens:
+            # "(a) (b), per 1 mg": brackets only, each its own parenthetical, no head.
+            for paren in p.parens:
+                add("parenthetical", paren.start, paren.end)
+            return tuple(out), seen_head, None, True
         if first and alone and v.route.fullmatch(text):
-            self.clause("route", start, end)
-            return seen_head
+            add("route", p.start, p.end)
+            return tuple(out), seen_head, None, False
+        head: Head | None = None
         is_basis = v.basis.match(text) is not None
         is_amount = not is_basis and v.amount.match(text) is not None
         if not self.own_head and not seen_head and not is_basis and not is_amount and v.qualifier.match(text):
             seen_head = True  # "each additional ...", "with ...": qualifies the family's head
-            self.clause("qualifier", start, end)
+            add("qualifier", p.start, p.end)
         elif not seen_head and not is_basis and not is_amount:
             # The head: product or service. A trailing parenthetical stands as its own clause.
-            if isinstance(p.toks[-1], _Paren) and len(p.toks) > 1:
-                end = off + _pos(p.toks[-2])[1]
             # CPT (Level I) codes are procedures and services by definition: "Taking skin from a
             # donor site" is a service even though its head noun names a thing.
-            head: Head = "service" if self.level == "I" else head_of(self.text[start:end])
-            self.head = head
-            self.clause(head, start, end)
+            head = "service" if self.level == "I" else head_of(text[: p.head_end - base])
+            add(head, p.start, p.head_end)
             seen_head = True
         elif is_basis or is_amount or _HAS_ALNUM.search(text):
-            self.clause("basis" if is_basis else "amount" if is_amount else "qualifier", start, end)
-        for paren in p.parens():
-            self.clause("parenthetical", off + paren.start, off + paren.end)
-        self.nested(p, off)
-        return seen_head
+            add("basis" if is_basis else "amount" if is_amount else "qualifier", p.start, p.end)
+        for paren in p.parens:
+            add("parenthetical", paren.start, paren.end)
+        return tuple(out), seen_head, head, True
 
     def listing(self, raw: _Raw, off: int, segs: list[tuple[int, _Seg]], i: int, *, last: bool) -> int:
         """An inclusion/exclusion clause; an open list runs on over following plain segments."""
@@ -370,30 +405,79 @@ def _run(text: str) -> list[_Seg]:
     return cast(list[_Seg], _lark().parse(text))
 
 
+@lru_cache(maxsize=1)
+def _run_terminal() -> re.Pattern[str]:
+    """The grammar's RUN terminal, compiled as Lark compiles it (taken from the loaded parser,
+    never copied, so a change to the grammar changes it here too)."""
+    lk = _lark()
+    return re.compile(lk.get_terminal("RUN").pattern.to_regexp(), lk.options.g_regex_flags)
+
+
+def _single_run(piece: str) -> list[_Seg] | None:
+    r"""The segments Lark builds for a piece that is one RUN token, without running Lark; None
+    when the piece is anything else. Two thirds of the distinct pieces of a release are one run
+    of plain words ("prefabricated", "each", "injection, ..."'s drug name), and Lark spends
+    about 18 µs a piece on them where the RUN regex alone takes 1 µs.
+
+    Exact, because this is what Lark's contextual lexer does at position 0 of a stripped piece:
+    it tries the start state's terminals as one alternation, higher priority first (PAREN.4,
+    INCL.3, EXCL.3, PER.3, FOR.3, AND.2, then RUN and the priority-0 rest), and takes the first
+    that matches with ``re.match``. None of the higher ones can match where RUN matches: PAREN
+    starts with a bracket and RUN's first character excludes brackets; RUN's opening negative
+    lookahead rejects exactly the texts INCL, EXCL, PER, FOR and AND match (the same words,
+    the same ``\b`` and ``(?![\w/-])`` tails, "and" not before "including"). So Lark's first
+    token is RUN with this same ``re.match`` result; when it ends at the end of the piece there
+    is nothing left to lex (the piece is stripped: no ignored whitespace after it) and the only
+    parse of a lone RUN is descriptor → segment → lead → RUN. RUN can hold no separator or
+    bracket, and since no string terminal is fully matched by RUN, Lark attaches no retyping
+    callback to it. The token's line and column are Lark's (RUN may span newlines).
+    tests/parser/test_fast_path.py checks this against Lark on every piece of every real
+    release and on generated pieces."""
+    m = _run_terminal().match(piece)
+    if m is None or m.end() != len(piece):
+        return None
+    n = len(piece)
+    newlines = piece.count("\n")
+    if newlines:
+        end_line, end_column = 1 + newlines, n - piece.rindex("\n")
+    else:
+        end_line, end_column = 1, n + 1
+    tok = Token("RUN", m.group(0), 0, 1, 1, end_line, end_column, n)
+    return [_Seg(_part([tok]), [])]
+
+
 def _cached_piece(piece: str) -> list[_Seg] | None:
     """Segments of one top-level piece (None: the grammar cannot take it). Cached by text:
     pieces such as "per therapeutic dose" recur across a release."""
     if piece in _SEG_CACHE:
         return _SEG_CACHE[piece]
-    try:
-        segs: list[_Seg] | None = _run(piece)
-    except LarkError:
-        segs = None
+    segs = _single_run(piece)
+    if segs is None:
+        try:
+            segs = _run(piece)
+        except LarkError:
+            segs = None
     if len(_SEG_CACHE) >= _SEG_CACHE_MAX:
         _SEG_CACHE.clear()
     _SEG_CACHE[piece] = segs
     return segs
 
 
-def _parse_segments(work: str) -> tuple[list[tuple[int, _Seg]], list[tuple[int, int]]]:
-    """Split at top-level separators (brackets are balanced in ``work``) and parse each piece
-    on its own; a piece the grammar cannot take is residue, whole."""
-    out: list[tuple[int, _Seg]] = []
-    failed: list[tuple[int, int]] = []
-    bounds: list[tuple[int, int]] = []
+# A top-level piece of a descriptor without brackets, already stripped: from its first to its
+# last character that is neither a separator nor whitespace. ``work`` has odd whitespace blanked,
+# so ``\s`` here and ``str.strip`` see the same characters.
+_PIECE = re.compile(r"[^,;\s](?:[^,;]*[^,;\s])?")
+
+
+def _pieces(work: str) -> list[tuple[int, str]]:
+    """Top-level pieces of ``work`` (brackets are balanced in it), stripped, with their offsets."""
+    if "(" not in work and "[" not in work:  # unmatched brackets are separators in ``work``
+        return [(m.start(), m.group()) for m in _PIECE.finditer(work)]
+    out: list[tuple[int, str]] = []
     depth = begin = 0
+    bounds: list[tuple[int, int]] = []
     for m in _SEP_OR_BRACKET.finditer(work):
-        ch = m.group(0)
+        ch = m.group()
         if ch in "([":
             depth += 1
         elif ch in ")]":
@@ -405,12 +489,23 @@ def _parse_segments(work: str) -> tuple[list[tuple[int, _Seg]], list[tuple[int, 
     for s, e in bounds:
         raw = work[s:e]
         piece = raw.strip()
-        if not piece:
-            continue
-        off = s + len(raw) - len(raw.lstrip())
-        segs = _cached_piece(piece)
+        if piece:
+            out.append((s + len(raw) - len(raw.lstrip()), piece))
+    return out
+
+
+def _parse_segments(work: str) -> tuple[list[tuple[int, _Seg]], list[tuple[int, int]]]:
+    """Split at top-level separators and parse each piece on its own; a piece the grammar
+    cannot take is residue, whole."""
+    out: list[tuple[int, _Seg]] = []
+    failed: list[tuple[int, int]] = []
+    cache = _SEG_CACHE
+    for off, piece in _pieces(work):
+        segs = cache[piece] if piece in cache else _cached_piece(piece)
         if segs is None:
             failed.append((off, off + len(piece)))
+        elif len(segs) == 1:
+            out.append((off, segs[0]))
         else:
             out.extend((off, seg) for seg in segs)
     return out, failed
@@ -419,15 +514,27 @@ def _parse_segments(work: str) -> tuple[list[tuple[int, _Seg]], list[tuple[int, 
 def _residue(
     text: str, clauses: tuple[Clause, ...], failed: list[tuple[int, int]]
 ) -> tuple[tuple[int, int], ...]:
-    """Runs of text with letters or digits that no clause covers, plus what failed to parse."""
-    covered = bytearray(len(text))
-    for c in clauses:
-        covered[c.start : c.end] = b"\x01" * (c.end - c.start)
-    for a, b in failed:
-        covered[a:b] = b"\x01" * (b - a)
+    """Runs of text with letters or digits that no clause covers, plus what failed to parse.
+
+    The uncovered runs are the gaps between the covered spans taken in order (clauses come
+    sorted by start; empty spans cover nothing and split no run)."""
+    spans = [(c.start, c.end) for c in clauses]
+    if failed:
+        spans.extend(failed)
+        spans.sort()
     out = list(failed)
-    for m in _UNCOVERED.finditer(covered.decode("latin-1")):
-        s, e = m.span()
+    covered_to = 0
+    gaps: list[tuple[int, int]] = []
+    for a, b in spans:
+        if a >= b:
+            continue
+        if a > covered_to:
+            gaps.append((covered_to, a))
+        if b > covered_to:
+            covered_to = b
+    if covered_to < len(text):
+        gaps.append((covered_to, len(text)))
+    for s, e in gaps:
         if _HAS_ALNUM.search(text, s, e):
             while text[s] in _TRIM:
                 s += 1
