@@ -60,9 +60,8 @@ def services_on_head(desc: Descriptor, cat: Catalog) -> bool:
             return False
         if c.role == "qualifier" and not c.keyword:
             items = _split_plain(c.text, c.start)
-            if items and all(
-                read_cached(i.text, cat, frozenset(), i.start).jurisdiction == "cpt" for i in items
-            ):
+            # Only the jurisdiction is read: at offset 0 the cached reading is used as it is.
+            if items and all(read_cached(i.text, cat, frozenset(), 0).jurisdiction == "cpt" for i in items):
                 return True
     return False
 

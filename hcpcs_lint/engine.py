@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from hcpcs_lint import cache, pool
 from hcpcs_lint import config as cfg
@@ -37,6 +37,15 @@ __all__ = [
     "bundled_corpus_path",
     "make_entry",
 ]
+
+
+class _Planned(NamedTuple):
+    """A rule the configuration selects, ready to run (see ``Linter._plan``)."""
+
+    rule: Rule
+    function: CheckFunction
+    severity: str
+    per_code: bool  # a per-code-ignores entry names the rule: ask is_selected for each record
 
 
 @dataclass
@@ -68,6 +77,7 @@ class Linter:
 
                 self.catalog.level1 = LevelOne(self.extra_cpt)
         self._reference: Prepared | None = None
+        self._plans: dict[tuple[int, ...], tuple[cfg.Config, tuple[Rule, ...], tuple[_Planned, ...]]] = {}
 
     @property
     def reference_file(self) -> Prepared:
@@ -215,12 +225,13 @@ class Linter:
         if isinstance(records, Prepared):
             records.store()  # a cache entry still due: written while the child checks
         results: list[EntryResult] = []
+        plan = self._plan(self.rules)
         for n, e in enumerate(entries[:mine], 1):
             if progress is not None and n % 500 == 0:
                 progress(500)
             if not self.wanted(e.record):
                 continue
-            found = self.check_entry(e, ctx)
+            found = self._check(e, ctx, plan)
             outcome = None
             if fix and any(applicable(f, unsafe=unsafe) for f in found):
                 outcome = fix_record(self, e.record, ctx, unsafe=unsafe)
@@ -292,17 +303,47 @@ class Linter:
         return Context(self.cat, self.config, self.corpus_for(entries, as_of=as_of, release=release))
 
     def check_entry(self, e: Entry, ctx: Context, rules: Sequence[Rule] | None = None) -> list[Finding]:
+        return self._check(e, ctx, self._plan(self.rules if rules is None else rules))
+
+    def _check(self, e: Entry, ctx: Context, plan: tuple[_Planned, ...]) -> list[Finding]:
         out: list[Finding] = []
         rec = e.record
-        for rule in rules if rules is not None else self.rules:
-            if not cfg.is_selected(self.config, rule.code, rule.name, rule.group, rec.code):
+        for rule, function, sev, per_code in plan:
+            if per_code and not cfg.is_selected(self.config, rule.code, rule.name, rule.group, rec.code):
                 continue
-            if any(cfg.matches(s, rule.code, rule.name, rule.group) or s == "all" for s in rec.noqa):
+            if rec.noqa and any(
+                cfg.matches(s, rule.code, rule.name, rule.group) or s == "all" for s in rec.noqa
+            ):
                 continue
-            sev = cfg.effective_severity(self.config, rule.code, rule.name, rule.group, rule.severity)
-            for f in CHECKS[rule.check].function(rule, e, ctx):
+            for f in function(rule, e, ctx):
                 out.append(f if f.severity == sev else replace(f, severity=sev))  # type: ignore[arg-type]
         return out
+
+    def _plan(self, rules: Sequence[Rule]) -> tuple[_Planned, ...]:
+        """What of ``cfg.is_selected`` and ``cfg.effective_severity`` does not depend on the
+        record, decided once per configuration and rule list instead of per rule per record
+        (47,476 calls on the 2019 release): the rules ``select``/``ignore`` leave, each with its
+        check, severity, and whether a ``per-code-ignores`` entry names it (then the record's
+        code is still checked, record by record)."""
+        config = self.config
+        key = (id(config), *map(id, rules))
+        hit = self._plans.get(key)
+        if hit is not None:
+            return hit[2]
+        planned = []
+        for rule in rules:
+            who = (rule.code, rule.name, rule.group)
+            select = cfg.DEFAULT_SELECT if config.select is None else config.select
+            if not any(cfg.matches(s, *who) for s in (*select, *config.extend_select)):
+                continue
+            if any(cfg.matches(s, *who) for s in config.ignore):
+                continue
+            per_code = any(cfg.matches(s, *who) for sels in config.per_code_ignores.values() for s in sels)
+            sev = cfg.effective_severity(config, *who, rule.severity)
+            planned.append(_Planned(rule, CHECKS[rule.check].function, sev, per_code))
+        # The config and rules are kept with the plan: alive, their ids cannot name other objects.
+        self._plans[key] = (config, tuple(rules), tuple(planned))
+        return tuple(planned)
 
     def lint_text(self, code: str, text: str, *, path: str = "<input>") -> tuple[Entry, list[Finding]]:
         """One descriptor, as the REPL pastes it: peers from the reference."""

@@ -120,3 +120,42 @@ def test_input_record_overrides_the_reference_of_the_same_code(linter: Linter) -
     ctx = linter.context_for(linter.run([mine]).entries)
     assert ctx.corpus.entries["J3393"].record is mine
     assert "J3394" in ctx.corpus.entries  # the rest of the reference is still there, as peers
+
+
+def _doubled(code: str) -> Record:
+    return Record(code=code, long="Injection,  examplumab, 1 mg", location=Location("<t>", 1, 1))
+
+
+def test_selection_decided_once_still_honours_per_code_ignores() -> None:
+    """The rule plan decides select/ignore once per configuration; a per-code-ignores entry
+    still silences its rule for the matching codes only, record by record."""
+    from hcpcs_lint.config import Config
+
+    config = Config(per_code_ignores={"Q20*": ("HL401",)}, severity={"HL401": "error"})
+    lint = Linter(config=config, catalog=catalog())
+    found = lint.run([_doubled("Q2041"), _doubled("J9999"), _doubled("q2099")]).findings
+    assert [(f.rule, f.record.code, f.severity) for f in found if f.rule == "HL401"] == [
+        ("HL401", "J9999", "error")
+    ]
+
+
+def test_a_new_configuration_is_planned_anew() -> None:
+    """The plan is keyed by the configuration object: a linter given another one after a run
+    lints by the new one (the REPL and library callers may swap it)."""
+    from hcpcs_lint.config import Config
+
+    lint = Linter(catalog=catalog())
+    assert any(f.rule == "HL401" for f in lint.run([_doubled("J9999")]).findings)
+    lint.config = Config(ignore=("doubled-space",))
+    assert not any(f.rule == "HL401" for f in lint.run([_doubled("J9999")]).findings)
+    lint.config = Config(select=("HL4",), severity={"format": "warning"})
+    assert [(f.rule, f.severity) for f in lint.run([_doubled("J9999")]).findings] == [("HL401", "warning")]
+
+
+def test_inline_ignores_are_still_read_per_record() -> None:
+    rec = Record(
+        code="J9999", long="Injection,  examplumab, 1 mg", location=Location("<t>", 1, 1), noqa=("HL401",)
+    )
+    lint = Linter(catalog=catalog())
+    assert not any(f.rule == "HL401" for f in lint.run([rec, _doubled("J9998")]).findings if f.record is rec)
+    assert any(f.rule == "HL401" for f in lint.run([rec, _doubled("J9998")]).findings)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, Generic, TypeVar, overload
 
 from hcpcs_lint import config as cfg
 from hcpcs_lint.bundling import Bundle, bundles, is_product
@@ -61,6 +61,34 @@ class Rule:
         return RuleInfo(self.code, self.name, self.group, self.severity, self.summary, rationale, fix_safety)
 
 
+T = TypeVar("T")
+
+
+class once(Generic[T]):
+    """``functools.cached_property`` without its lock: Python 3.11 takes an RLock on every first
+    access (3.12 dropped it), a third of a microsecond that a whole release pays per entry and
+    property. The value lands in the instance ``__dict__``, as cached_property's does, so later
+    reads never reach this descriptor and a value can be put there beforehand."""
+
+    def __init__(self, function: Callable[[Any], T]) -> None:
+        self.function = function
+        self.name = function.__name__
+        self.__doc__ = function.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> once[T]: ...
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> T: ...
+    def __get__(self, obj: object | None, owner: type | None = None) -> T | once[T]:
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.function(obj)
+        return value
+
+
 @dataclass
 class Entry:
     """A record with what every rule needs of it, computed once."""
@@ -69,13 +97,13 @@ class Entry:
     desc: Descriptor
     catalog: Catalog
 
-    @cached_property
+    @once
     def classes(self) -> frozenset[str]:
         if self.desc.head != "product":
             return frozenset()
         return self.catalog.classify(self.desc)
 
-    @cached_property
+    @once
     def bundled(self) -> list[Bundle]:
         """Clauses of a product descriptor that name services in CPT's jurisdiction (services.py)."""
         if self.desc.head != "product" or self.record.level != "II":
@@ -92,7 +120,7 @@ class Entry:
     def specific_class(self) -> str | None:
         return self.catalog.specific_class(self.classes)
 
-    @cached_property
+    @once
     def style_class(self) -> str | None:
         return self.catalog.style_class(self.classes)
 

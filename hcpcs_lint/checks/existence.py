@@ -42,17 +42,21 @@ def check_residue(rule: Rule, e: Entry, ctx: Context) -> Iterator[Finding]:
 
 
 _OPEN, _CLOSE = "([", ")]"
+_BRACKET = re.compile(r"[()\[\]]")
 
 
 def unbalanced_bracket(text: str) -> tuple[int, str] | None:
-    """The first bracket without its partner: (offset, what is wrong in a coder's words)."""
+    """The first bracket without its partner: (offset, what is wrong in a coder's words).
+    Only the brackets are visited (found in C), not every character."""
     stack: list[int] = []
-    for i, ch in enumerate(text):
+    for m in _BRACKET.finditer(text):
+        i = m.start()
+        ch = text[i]
         if ch in _OPEN:
             stack.append(i)
-        elif ch in _CLOSE:
-            if not stack or _OPEN.index(text[stack[-1]]) != _CLOSE.index(ch):
-                return i, f"unbalanced parenthesis: {ch!r} at column {i + 1} closes nothing"
+        elif not stack or _OPEN.index(text[stack[-1]]) != _CLOSE.index(ch):
+            return i, f"unbalanced parenthesis: {ch!r} at column {i + 1} closes nothing"
+        else:
             stack.pop()
     if stack:
         i = stack[0] if len(stack) > 1 else stack[-1]

@@ -14,6 +14,7 @@ from fnmatch import fnmatchcase
 
 from hcpcs_lint import config as cfg
 from hcpcs_lint.bundling import Bundle, bundles
+from hcpcs_lint.catalog import Catalog, Service
 from hcpcs_lint.checks.base import cpt_range, finding, join_items
 from hcpcs_lint.checks.context import Context, Entry, Rule
 from hcpcs_lint.model import Finding, Related
@@ -124,6 +125,13 @@ def _removal_span(text: str, start: int, end: int) -> tuple[int, int]:
     return len(before), end
 
 
+def _overlap(text: str, cat: Catalog, classes: frozenset[str]) -> tuple[Service, ...]:
+    """The CPT families a service head is an action of (strictly matched), or none."""
+    r = read_item(text, cat, frozenset())
+    services = match_services(r, cat, classes, r.scope, strict=True)
+    return services if r.what == "action" else ()
+
+
 def check_overlap(rule: Rule, e: Entry, ctx: Context) -> Iterator[Finding]:
     """A service-headed Level II code whose head is a service CPT has a family for."""
     rec = e.record
@@ -135,11 +143,13 @@ def check_overlap(rule: Rule, e: Entry, ctx: Context) -> Iterator[Finding]:
     head = e.desc.first("service")
     if head is None:
         return
-    r = read_item(head.text, ctx.catalog, frozenset(), head.start)
-    services = match_services(r, ctx.catalog, ctx.catalog.classify(e.desc), r.scope, strict=True)
-    if r.what != "action" or not services:
+    cat, text = ctx.catalog, head.text
+    classes = cat.classify(e.desc)
+    # Service heads recur ("Home infusion therapy" 50 times in 2019): decided once per head and classes.
+    services = ctx.corpus.index(("service-overlap", text, classes), lambda: _overlap(text, cat, classes))
+    if not services:
         return  # an action with no known CPT family is no overlap we can name
-    r = replace(r, services=services)
+    r = replace(read_item(text, cat, frozenset(), head.start), services=services)
     yield finding(
         rule,
         e,
