@@ -142,15 +142,13 @@ class Catalog:
         if hit is not None:
             return hit
         head = desc.first("product")
-        found = set(self._head_classes(head.text.lower() if head else ""))
+        found = self._head_classes(head.text.lower() if head else "")
         low = desc.text.lower()
         if self._any_term.search(low) is not None:  # one scan; most descriptors name no term
-            for term, cid in self._term_pairs:
-                if term in low:
-                    found.add(cid)
+            found = found.union([cid for term, cid in self._term_pairs if term in low])
         if desc.first("route") is not None:
-            found.update(self._route_classes)
-        result = self._closed(frozenset(found))
+            found = found.union(self._route_classes)
+        result = self._closed(found)
         if len(self._class_cache) < 100_000:
             self._class_cache[key] = result
         return result
