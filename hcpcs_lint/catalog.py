@@ -261,6 +261,16 @@ class Catalog:
             return ()
         return (Service(f"cpt-{hit.codes[0]}", f"CPT {', '.join(hit.codes)} (your CPT file)", hit.codes),)
 
+    @cached_property
+    def determiner_runs(self) -> tuple[tuple[int, frozenset[str]], ...]:
+        """``determiners`` by their word count, most words first: see ``word_runs``."""
+        return word_runs(self.determiners)
+
+    @cached_property
+    def manner_runs(self) -> tuple[tuple[int, frozenset[str]], ...]:
+        """``manners`` by their word count, most words first: see ``word_runs``."""
+        return word_runs(self.manners)
+
     # -- actions --------------------------------------------------------------------------------
 
     def action(self, word: str) -> Action | None:
@@ -279,6 +289,17 @@ class Catalog:
 
         best = process.extractOne(word, self.action_words, scorer=fuzz.ratio, score_cutoff=self.cutoff)
         return self.actions[best[0]] if best else None
+
+
+def word_runs(phrases: Iterable[str]) -> tuple[tuple[int, frozenset[str]], ...]:
+    """Phrases grouped by how many words they have, most words first. Trying the phrases longest
+    first against the words at a position finds the one that covers the most of them; looking up
+    the next n words among the n-word phrases finds the same one, in one set look-up per n."""
+    runs: dict[int, set[str]] = {}
+    for p in phrases:
+        if n := len(p.split()):
+            runs.setdefault(n, set()).add(p)
+    return tuple((n, frozenset(runs[n])) for n in sorted(runs, reverse=True))
 
 
 def _any_of(words: set[str]) -> str:
