@@ -142,15 +142,13 @@ class Catalog:
         if hit is not None:
             return hit
         head = desc.first("product")
-        found = set(self._head_classes(head.text.lower() if head else ""))
+        found = self._head_classes(head.text.lower() if head else "")
         low = desc.text.lower()
         if self._any_term.search(low) is not None:  # one scan; most descriptors name no term
-            for term, cid in self._term_pairs:
-                if term in low:
-                    found.add(cid)
+            found = found.union([cid for term, cid in self._term_pairs if term in low])
         if desc.first("route") is not None:
-            found.update(self._route_classes)
-        result = self._closed(frozenset(found))
+            found = found.union(self._route_classes)
+        result = self._closed(found)
         if len(self._class_cache) < 100_000:
             self._class_cache[key] = result
         return result
@@ -263,6 +261,16 @@ class Catalog:
             return ()
         return (Service(f"cpt-{hit.codes[0]}", f"CPT {', '.join(hit.codes)} (your CPT file)", hit.codes),)
 
+    @cached_property
+    def determiner_runs(self) -> tuple[tuple[int, frozenset[str]], ...]:
+        """``determiners`` by their word count, most words first: see ``word_runs``."""
+        return word_runs(self.determiners)
+
+    @cached_property
+    def manner_runs(self) -> tuple[tuple[int, frozenset[str]], ...]:
+        """``manners`` by their word count, most words first: see ``word_runs``."""
+        return word_runs(self.manners)
+
     # -- actions --------------------------------------------------------------------------------
 
     def action(self, word: str) -> Action | None:
@@ -281,6 +289,17 @@ class Catalog:
 
         best = process.extractOne(word, self.action_words, scorer=fuzz.ratio, score_cutoff=self.cutoff)
         return self.actions[best[0]] if best else None
+
+
+def word_runs(phrases: Iterable[str]) -> tuple[tuple[int, frozenset[str]], ...]:
+    """Phrases grouped by how many words they have, most words first. Trying the phrases longest
+    first against the words at a position finds the one that covers the most of them; looking up
+    the next n words among the n-word phrases finds the same one, in one set look-up per n."""
+    runs: dict[int, set[str]] = {}
+    for p in phrases:
+        if n := len(p.split()):
+            runs.setdefault(n, set()).add(p)
+    return tuple((n, frozenset(runs[n])) for n in sorted(runs, reverse=True))
 
 
 def _any_of(words: set[str]) -> str:

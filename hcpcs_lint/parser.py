@@ -56,12 +56,17 @@ class _Part:
     start: int
     end: int
     toks: list[Any]  # Token | _Paren
-    parens: list[_Paren]
+    parens: tuple[_Paren, ...]
     has_and: bool
     first_is_and: bool
     only_parens: bool
     head_end: int  # end without a trailing parenthetical (a lead's head stops before it)
-    memo: dict[tuple[Any, ...], Any] | None = None  # _Typer.lead's results, by text and flags
+    # _Typer.lead's last result and what it was for (a lead is nearly always typed one way).
+    memo_flags: int = -1
+    memo_text: str = ""
+    memo: Any = None
+    memo_off: int = -1
+    memo_clauses: tuple[Clause, ...] = ()
 
     def split_and(self) -> list[_Part]:
         """Items of a lead absorbed into an inclusion list: split on "and"."""
@@ -109,8 +114,14 @@ def _pos(t: Any) -> tuple[int, int]:
 
 
 def _part(toks: list[Any]) -> _Part:
-    parens = [t for t in toks if isinstance(t, _Paren)]
     first = toks[0]
+    if len(toks) == 1:  # most parts: one run of words
+        if isinstance(first, Token):
+            start, end = _pos(first)
+            is_and = first.type == "AND"
+            return _Part(start, end, toks, (), is_and, is_and, False, end)
+        return _Part(first.start, first.end, toks, (first,), False, False, True, first.end)
+    parens = tuple(t for t in toks if isinstance(t, _Paren))
     end = _pos(toks[-1])[1]
     return _Part(
         start=_pos(first)[0],
@@ -120,7 +131,7 @@ def _part(toks: list[Any]) -> _Part:
         has_and=any(isinstance(t, Token) and t.type == "AND" for t in toks),
         first_is_and=isinstance(first, Token) and first.type == "AND",
         only_parens=len(parens) == len(toks),
-        head_end=_pos(toks[-2])[1] if len(toks) > 1 and isinstance(toks[-1], _Paren) else end,
+        head_end=_pos(toks[-2])[1] if isinstance(toks[-1], _Paren) else end,
     )
 
 
@@ -224,6 +235,7 @@ _WORD = re.compile(r"[a-z][a-z'-]*", re.I)
 _HAS_ALNUM = re.compile(r"[^\W_]")  # a letter or digit, ASCII or not
 _BRACKETS = re.compile(r"[()\[\]]")
 _SEP_OR_BRACKET = re.compile(r"[,;()\[\]]")
+_SEP = re.compile(r"[,;]")
 # Whitespace the grammar does not skip (form feed, em space, ...): blanked in the working copy.
 _ODD_SPACE = re.compile(r"[^\S \t\r\n\xa0]")
 _UNCOVERED = re.compile("\x00+")
@@ -254,11 +266,17 @@ class _Typer:
     them is shifted by the offset ``off`` of the segment in the descriptor. Bracketed segments
     wait in ``pending`` instead of recursing, so nesting depth costs no stack. ``breaks`` are
     where residue starts (an unmatched bracket, a piece the grammar refused): an inclusion list
-    never runs across one.
+    never runs across one. ``clean``: the grammar saw ``text`` itself (no odd whitespace was
+    blanked), so a lead's text is its cached piece's own and needs no comparing (``lead``).
+    ``dose``: an amount or basis in units only products have (``dosed``), noted as clauses come.
     """
 
-    def __init__(self, text: str, level: Level = "II", *, own_head: bool = True, breaks: list[int]) -> None:
+    def __init__(
+        self, text: str, level: Level = "II", *, own_head: bool = True, breaks: list[int], clean: bool = False
+    ) -> None:
         self.text = text
+        self.clean = clean
+        self.dose = False
         self.breaks = breaks
         self.pending: list[tuple[int, list[_Seg]]] = []
         self.v = _vocab()
@@ -268,6 +286,7 @@ class _Typer:
         # The specific part of a Level I descriptor ("first 25 sq cm", "each additional hour")
         # often has no head of its own: the family stem holds it.
         self.own_head = own_head
+        self.flags = (8 if level == "I" else 0) | (16 if own_head else 0) | (32 if clean else 0)
 
     def run(self, segs: list[tuple[int, _Seg]]) -> list[Clause]:
         self.segments(segs, top=True)
@@ -287,47 +306,61 @@ class _Typer:
     def segments(self, segs: list[tuple[int, _Seg]], *, top: bool) -> None:
         i = 0
         seen_head = not top
-        while i < len(segs):
+        n = len(segs)
+        while i < n:
             off, seg = segs[i]
-            if seg.lead is not None and not top:
-                self.nested(seg.lead, off)  # inside brackets only keyword clauses surface
-            elif seg.lead is not None:
-                seen_head = self.lead(seg.lead, off, first=i == 0, seen_head=seen_head, alone=not seg.clauses)
+            lead = seg.lead
+            if lead is None:
+                pass
+            elif not top:
+                if lead.parens:  # inside brackets only keyword clauses surface
+                    self.pending.extend((off, paren.inner) for paren in lead.parens)
+            else:
+                seen_head = self.lead(lead, off, i == 0, seen_head, not seg.clauses)
             for raw in seg.clauses:
                 if raw.role in ("inclusion", "exclusion"):
                     i = self.listing(raw, off, segs, i, last=raw is seg.clauses[-1])
                 else:
                     assert raw.tail is not None
-                    role = "basis" if raw.role == "basis" else "qualifier"
-                    self.clause(role, off + int(raw.kw.start_pos or 0), off + raw.tail.end, kw=str(raw.kw))
+                    start, end = off + int(raw.kw.start_pos or 0), off + raw.tail.end
+                    text = self.text[start:end]
+                    if raw.role == "basis":
+                        self.out.append(Clause("basis", text, start, end, (), str(raw.kw)))
+                        if not self.dose and self.v.product_unit.search(text):
+                            self.dose = True
+                    else:
+                        self.out.append(Clause("qualifier", text, start, end, (), str(raw.kw)))
                     self.nested(raw.tail, off)
             i += 1
 
-    def lead(self, p: _Part, off: int, *, first: bool, seen_head: bool, alone: bool) -> bool:
+    def lead(self, p: _Part, off: int, first: bool, seen_head: bool, alone: bool) -> bool:
         """Type a segment's lead. The result depends only on the part, its text and the flags, so
         it is kept on the part (cached with its piece) with spans relative to the segment."""
-        text = self.text[off + p.start : off + p.end]
-        key = (text, first, seen_head, alone, self.level, self.own_head)
-        if p.memo is None:
-            p.memo = {}
-        got = p.memo.get(key)
-        if got is None:
-            got = p.memo[key] = self.type_lead(p, text, first=first, seen_head=seen_head, alone=alone)
-        spans, seen_head, head, nest = got
-        out = self.out
-        for role, a, b, t in spans:
-            out.append(Clause(role, t, off + a, off + b))
+        flags = self.flags | first | seen_head << 1 | alone << 2
+        if p.memo_flags != flags or not (self.clean or p.memo_text == self.text[off + p.start : off + p.end]):
+            text = self.text[off + p.start : off + p.end]
+            p.memo = self.type_lead(p, text, first=first, seen_head=seen_head, alone=alone)
+            p.memo_flags = flags
+            p.memo_text = text
+            p.memo_off = -1
+        spans, seen_head, head, nest, dose = p.memo
+        if p.memo_off != off:  # clauses are immutable: the same ones serve the same offset again
+            p.memo_clauses = tuple(Clause(role, t, off + a, off + b) for role, a, b, t in spans)
+            p.memo_off = off
+        self.out.extend(p.memo_clauses)
         if head is not None:
             self.head = head
-        if nest:
-            self.nested(p, off)
+        if dose:
+            self.dose = True
+        if nest and p.parens:
+            self.pending.extend((off, paren.inner) for paren in p.parens)
         return seen_head
 
     def type_lead(
         self, p: _Part, text: str, *, first: bool, seen_head: bool, alone: bool
-    ) -> tuple[tuple[tuple[ClauseRole, int, int, str], ...], bool, Head | None, bool]:
+    ) -> tuple[tuple[tuple[ClauseRole, int, int, str], ...], bool, Head | None, bool, bool]:
         """(clauses as role, start, end, text relative to the segment; seen_head; the head typed
-        here or None; whether brackets inside surface)."""
+        here or None; whether brackets inside surface; whether a clause is a dose)."""
         v = self.v
         out: list[tuple[ClauseRole, int, int, str]] = []
         base = p.start
@@ -339,10 +372,10 @@ class _Typer:
             # "(a) (b), per 1 mg": brackets only, each its own parenthetical, no head.
             for paren in p.parens:
                 add("parenthetical", paren.start, paren.end)
-            return tuple(out), seen_head, None, True
+            return tuple(out), seen_head, None, True, False
         if first and alone and v.route.fullmatch(text):
             add("route", p.start, p.end)
-            return tuple(out), seen_head, None, False
+            return tuple(out), seen_head, None, False, False
         head: Head | None = None
         is_basis = v.basis.match(text) is not None
         is_amount = not is_basis and v.amount.match(text) is not None
@@ -360,7 +393,8 @@ class _Typer:
             add("basis" if is_basis else "amount" if is_amount else "qualifier", p.start, p.end)
         for paren in p.parens:
             add("parenthetical", paren.start, paren.end)
-        return tuple(out), seen_head, head, True
+        dose = any(r in ("amount", "basis") and v.product_unit.search(t) for r, _, _, t in out)
+        return tuple(out), seen_head, head, True, dose
 
     def listing(self, raw: _Raw, off: int, segs: list[tuple[int, _Seg]], i: int, *, last: bool) -> int:
         """An inclusion/exclusion clause; an open list runs on over following plain segments."""
@@ -443,7 +477,7 @@ def _single_run(piece: str) -> list[_Seg] | None:
     else:
         end_line, end_column = 1, n + 1
     tok = Token("RUN", m.group(0), 0, 1, 1, end_line, end_column, n)
-    return [_Seg(_part([tok]), [])]
+    return [_Seg(_Part(0, n, [tok], (), False, False, False, n), [])]
 
 
 def _cached_piece(piece: str) -> list[_Seg] | None:
@@ -463,17 +497,17 @@ def _cached_piece(piece: str) -> list[_Seg] | None:
     return segs
 
 
-# A top-level piece of a descriptor without brackets, already stripped: from its first to its
-# last character that is neither a separator nor whitespace. ``work`` has odd whitespace blanked,
-# so ``\s`` here and ``str.strip`` see the same characters.
-_PIECE = re.compile(r"[^,;\s](?:[^,;]*[^,;\s])?")
-
-
 def _pieces(work: str) -> list[tuple[int, str]]:
     """Top-level pieces of ``work`` (brackets are balanced in it), stripped, with their offsets."""
-    if "(" not in work and "[" not in work:  # unmatched brackets are separators in ``work``
-        return [(m.start(), m.group()) for m in _PIECE.finditer(work)]
     out: list[tuple[int, str]] = []
+    if "(" not in work and "[" not in work:  # unmatched brackets are separators in ``work``
+        pos = 0
+        for raw in _SEP.split(work):  # a separator is one character
+            piece = raw.strip()
+            if piece:
+                out.append((pos + len(raw) - len(raw.lstrip()), piece))
+            pos += len(raw) + 1
+        return out
     depth = begin = 0
     bounds: list[tuple[int, int]] = []
     for m in _SEP_OR_BRACKET.finditer(work):
@@ -562,7 +596,8 @@ def _parse_level2(text: str, level: Level, *, own_head: bool = True) -> Descript
     # The grammar works on a copy of the same length: odd whitespace blanked, unmatched
     # brackets turned into separators (and kept as residue), so every span fits ``text``.
     work = _ODD_SPACE.sub(" ", masked)
-    breaks = unmatched_brackets(work)
+    clean = work is masked  # re.sub returns its argument when it replaced nothing
+    breaks = unmatched_brackets(work) if _BRACKETS.search(work) else []
     if breaks:
         chars = list(work)
         for b in breaks:
@@ -570,16 +605,17 @@ def _parse_level2(text: str, level: Level, *, own_head: bool = True) -> Descript
         work = "".join(chars)
     segs, failed = _parse_segments(work)
     # An inclusion list never runs across residue: a bracket or a piece the grammar refused.
-    stops = sorted([*breaks, *(a for a, _ in failed)])
-    failed.extend((b, b + 1) for b in breaks)
-    typer = _Typer(masked, level, own_head=own_head, breaks=stops)
+    stops = sorted([*breaks, *(a for a, _ in failed)]) if breaks or failed else breaks
+    if breaks:
+        failed.extend((b, b + 1) for b in breaks)
+    typer = _Typer(masked, level, own_head=own_head, breaks=stops, clean=clean)
     found = typer.run(segs)
     if markers:
         found = [replace(c, text=text[c.start : c.end]) for c in found]
         found += [Clause("add-on", text[a:b], a, b, keyword="list separately") for a, b in markers]
     clauses = tuple(sorted(found, key=lambda c: (c.start, -c.end)))
     head = typer.head or ("service" if level == "I" else "product")
-    has_dose = dosed(clauses)
+    has_dose = dosed(clauses) if markers else typer.dose  # markers: clause texts changed
     if head == "service" and has_dose and level == "II" and clauses and clauses[0].role == "service":
         # "Ringers lactate infusion, up to 1000 cc": a dose makes the head a product.
         head = "product"

@@ -30,6 +30,7 @@ _CUT = frozenset(
 _UNITS = frozenset(
     "mm cm ml mg g kg cc sq in inch inches hour hours minute minutes unit units".split()  # noqa: SIM905
 )  # fmt: skip
+_NUMBER = re.compile(r"[\d.,/]+")
 _SEPARATELY = re.compile(r"\b(?:reported|billed|coded|paid)\s+separately\b", re.I)
 
 
@@ -87,13 +88,12 @@ def _strip_lead(words: list[str], cat: Catalog) -> list[str]:
     changed = True
     while changed and words:
         changed = False
-        joined = " ".join(words)
-        for d in cat.determiners:
-            if joined == d or joined.startswith(d + " "):
-                words = words[len(d.split()) :]
+        for n, phrases in cat.determiner_runs:  # the longest determiner the words start with
+            if n <= len(words) and " ".join(words[:n]) in phrases:
+                words = words[n:]
                 changed = True
                 break
-        if words and re.fullmatch(r"[\d.,/]+", words[0]):
+        if words and _NUMBER.fullmatch(words[0]):
             words = words[1:]
             if words and words[0] in _UNITS:
                 words = words[1:]
@@ -138,9 +138,9 @@ def _split_manner(words: list[str], cat: Catalog) -> tuple[list[str], list[str]]
     obj: list[str] = []
     i = 0
     while i < len(words):
-        for m in cat.manners:
-            n = len(m.split())
-            if " ".join(words[i : i + n]) == m:
+        for n, phrases in cat.manner_runs:  # the longest manner at this word
+            m = " ".join(words[i : i + n])
+            if m in phrases:
                 manner.append(m)
                 i += n
                 break

@@ -1,15 +1,20 @@
 """The rules' hot paths kept equal to their plain definitions: the bracket scan that visits only
-brackets, and the service-overlap decision made once per service head."""
+brackets, the service-overlap decision made once per service head, and determiners and manners
+looked up by word count."""
 
 from __future__ import annotations
 
 import random
+import re
+from dataclasses import replace
 
 import pytest
 
+from hcpcs_lint.catalog import Catalog
 from hcpcs_lint.checks.existence import unbalanced_bracket
 from hcpcs_lint.engine import Linter
 from hcpcs_lint.model import Location, Record
+from hcpcs_lint.services import _UNITS, _split_manner, _strip_lead
 from tests.helpers import catalog
 
 
@@ -52,3 +57,64 @@ def test_a_service_head_seen_twice_is_reported_for_each_record_at_its_own_place(
     ]
     assert [f.record.code for f in found] == ["Q0001", "Q0002", "Q0003"]
     assert found[0].span != found[1].span  # the same head, further in
+
+
+def _strip_lead_by_scan(words: list[str], cat: Catalog) -> list[str]:
+    """Leading determiners, numbers and measures dropped, every determiner tried in turn."""
+    changed = True
+    while changed and words:
+        changed = False
+        joined = " ".join(words)
+        for d in cat.determiners:
+            if joined == d or joined.startswith(d + " "):
+                words = words[len(d.split()) :]
+                changed = True
+                break
+        if words and re.fullmatch(r"[\d.,/]+", words[0]):
+            words = words[1:]
+            if words and words[0] in _UNITS:
+                words = words[1:]
+            changed = True
+        if len(words) > 2 and words[0] in cat.measures and words[1] == "of":
+            words = words[2:]
+            changed = True
+    return words
+
+
+def _split_manner_by_scan(words: list[str], cat: Catalog) -> tuple[list[str], list[str]]:
+    manner: list[str] = []
+    obj: list[str] = []
+    i = 0
+    while i < len(words):
+        for m in cat.manners:
+            n = len(m.split())
+            if " ".join(words[i : i + n]) == m:
+                manner.append(m)
+                i += n
+                break
+        else:
+            (manner if words[i].startswith(("post-", "pre-")) else obj).append(words[i])
+            i += 1
+    return manner, obj
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_phrase_lookups_match_trying_every_phrase(seed: int) -> None:
+    """Determiners and manners found by word count (one set look-up per count) are the ones
+    trying every phrase longest first finds, also where one phrase begins another."""
+    cat = catalog()
+    if seed % 2:  # phrases that begin one another: the longest must win
+        cat = replace(
+            cat,
+            determiners=("the other", "the", "all other"),
+            manners=("intravenous push", "intravenous", "push"),
+        )
+    rng = random.Random(seed)
+    vocab = [w for p in (*cat.determiners, *cat.manners) for w in p.split()]
+    vocab += ["cell", "harvesting", "of", "the", "2", "1.5", "mg", "post-op", "infusion", *cat.measures]
+    phrases = [p.split() for p in (*cat.determiners, *cat.manners)]
+    words: list[str] = []
+    for _ in range(rng.randint(0, 6)):
+        words += rng.choice(phrases) if rng.random() < 0.5 else [rng.choice(vocab)]
+    assert _split_manner(list(words), cat) == _split_manner_by_scan(list(words), cat)
+    assert _strip_lead(list(words), cat) == _strip_lead_by_scan(list(words), cat)

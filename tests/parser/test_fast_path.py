@@ -30,7 +30,10 @@ def flat(x: Any) -> Any:
     if isinstance(x, list | tuple):
         return tuple(flat(y) for y in x)
     if hasattr(x, "__dataclass_fields__"):
-        return (type(x).__name__, *(flat(getattr(x, f.name)) for f in fields(x) if f.name != "memo"))
+        return (
+            type(x).__name__,
+            *(flat(getattr(x, f.name)) for f in fields(x) if not f.name.startswith("memo")),
+        )
     return x
 
 
