@@ -104,7 +104,7 @@ class _Raw:
 @dataclass(slots=True)
 class _Seg:
     lead: _Part | None
-    clauses: list[_Raw]
+    clauses: tuple[_Raw, ...]  # a tuple: most segments have none, and () costs nothing
 
 
 def _pos(t: Any) -> tuple[int, int]:
@@ -143,7 +143,7 @@ class _Build(Transformer):  # type: ignore[type-arg]
 
     def segment(self, ch: list[Any]) -> _Seg:
         lead = ch[0] if ch and isinstance(ch[0], _Part) else None
-        return _Seg(lead, [c for c in ch if isinstance(c, _Raw)])
+        return _Seg(lead, tuple(c for c in ch if isinstance(c, _Raw)))
 
     def lead(self, ch: list[Any]) -> _Part:
         return _part(ch)
@@ -477,7 +477,7 @@ def _single_run(piece: str) -> list[_Seg] | None:
     else:
         end_line, end_column = 1, n + 1
     tok = Token("RUN", m.group(0), 0, 1, 1, end_line, end_column, n)
-    return [_Seg(_Part(0, n, [tok], (), False, False, False, n), [])]
+    return [_Seg(_Part(0, n, [tok], (), False, False, False, n), ())]
 
 
 def _cached_piece(piece: str) -> list[_Seg] | None:
@@ -528,6 +528,9 @@ def _pieces(work: str) -> list[tuple[int, str]]:
     return out
 
 
+_MISSING: Any = object()
+
+
 def _parse_segments(work: str) -> tuple[list[tuple[int, _Seg]], list[tuple[int, int]]]:
     """Split at top-level separators and parse each piece on its own; a piece the grammar
     cannot take is residue, whole."""
@@ -535,7 +538,9 @@ def _parse_segments(work: str) -> tuple[list[tuple[int, _Seg]], list[tuple[int, 
     failed: list[tuple[int, int]] = []
     cache = _SEG_CACHE
     for off, piece in _pieces(work):
-        segs = cache[piece] if piece in cache else _cached_piece(piece)
+        segs = cache.get(piece, _MISSING)
+        if segs is _MISSING:
+            segs = _cached_piece(piece)
         if segs is None:
             failed.append((off, off + len(piece)))
         elif len(segs) == 1:
