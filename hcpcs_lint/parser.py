@@ -65,6 +65,8 @@ class _Part:
     memo_flags: int = -1
     memo_text: str = ""
     memo: Any = None
+    memo_off: int = -1
+    memo_clauses: tuple[Clause, ...] = ()
 
     def split_and(self) -> list[_Part]:
         """Items of a lead absorbed into an inclusion list: split on "and"."""
@@ -112,12 +114,14 @@ def _pos(t: Any) -> tuple[int, int]:
 
 
 def _part(toks: list[Any]) -> _Part:
-    parens = (
-        tuple(t for t in toks if isinstance(t, _Paren))
-        if len(toks) > 1 or isinstance(toks[0], _Paren)
-        else ()
-    )
     first = toks[0]
+    if len(toks) == 1:  # most parts: one run of words
+        if isinstance(first, Token):
+            start, end = _pos(first)
+            is_and = first.type == "AND"
+            return _Part(start, end, toks, (), is_and, is_and, False, end)
+        return _Part(first.start, first.end, toks, (first,), False, False, True, first.end)
+    parens = tuple(t for t in toks if isinstance(t, _Paren))
     end = _pos(toks[-1])[1]
     return _Part(
         start=_pos(first)[0],
@@ -127,7 +131,7 @@ def _part(toks: list[Any]) -> _Part:
         has_and=any(isinstance(t, Token) and t.type == "AND" for t in toks),
         first_is_and=isinstance(first, Token) and first.type == "AND",
         only_parens=len(parens) == len(toks),
-        head_end=_pos(toks[-2])[1] if len(toks) > 1 and isinstance(toks[-1], _Paren) else end,
+        head_end=_pos(toks[-2])[1] if isinstance(toks[-1], _Paren) else end,
     )
 
 
@@ -338,10 +342,12 @@ class _Typer:
             p.memo = self.type_lead(p, text, first=first, seen_head=seen_head, alone=alone)
             p.memo_flags = flags
             p.memo_text = text
+            p.memo_off = -1
         spans, seen_head, head, nest, dose = p.memo
-        out = self.out
-        for role, a, b, t in spans:
-            out.append(Clause(role, t, off + a, off + b))
+        if p.memo_off != off:  # clauses are immutable: the same ones serve the same offset again
+            p.memo_clauses = tuple(Clause(role, t, off + a, off + b) for role, a, b, t in spans)
+            p.memo_off = off
+        self.out.extend(p.memo_clauses)
         if head is not None:
             self.head = head
         if dose:
@@ -471,7 +477,7 @@ def _single_run(piece: str) -> list[_Seg] | None:
     else:
         end_line, end_column = 1, n + 1
     tok = Token("RUN", m.group(0), 0, 1, 1, end_line, end_column, n)
-    return [_Seg(_part([tok]), [])]
+    return [_Seg(_Part(0, n, [tok], (), False, False, False, n), [])]
 
 
 def _cached_piece(piece: str) -> list[_Seg] | None:
