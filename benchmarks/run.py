@@ -42,23 +42,13 @@ def wall(cmd: list[str], repeat: int = 3) -> float:
 
 
 def parse_rate(path: Path) -> tuple[int, float, float]:
-    """Descriptors per second for the parser alone: cold (empty caches) and warm (segment cache full)."""
-    from hcpcs_lint import parser
-    from hcpcs_lint.sources import load
+    """Descriptors per second for the parser alone, medians of 5: cold (empty caches) and warm
+    (segment cache full); see parse_rate.py."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import parse_rate as pr
 
-    texts = [r.long for r in load(str(path))]
-    parser._lark()
-    parser._vocab()
-    parser._SEG_CACHE.clear()
-    t = time.perf_counter()
-    for x in texts:
-        parser.parse.__wrapped__(x)
-    cold = time.perf_counter() - t
-    t = time.perf_counter()
-    for x in texts:
-        parser.parse.__wrapped__(x)
-    warm = time.perf_counter() - t
-    return len(texts), len(texts) / cold, len(texts) / warm
+    n, cold, warm = pr.measure(path, 5)
+    return n, n / statistics.median(cold), n / statistics.median(warm)
 
 
 def main() -> int:
@@ -82,6 +72,12 @@ def main() -> int:
         f"| parse, Oct 2025 workbook ({n:,} descriptors), one core, cold caches | {cold:,.0f} descriptors/s |"
     )
     rows.append(f"| parse, same, segment cache warm (a second release) | {warm:,.0f} descriptors/s |")
+    n, cold, warm = parse_rate(data / RELEASES[0])
+    rows.append(
+        f"| parse, 2019 release ({n:,} descriptors), one core, cold caches | {cold:,.0f} descriptors/s "
+        f"({n / cold:.2f} s) |"
+    )
+    rows.append(f"| parse, same, segment cache warm | {warm:,.0f} descriptors/s ({n / warm:.2f} s) |")
 
     for rel in RELEASES:
         t = wall([py, "-m", "hcpcs_lint", "parse", "--format", "json", str(data / rel)])

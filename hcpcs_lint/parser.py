@@ -528,6 +528,9 @@ def _pieces(work: str) -> list[tuple[int, str]]:
     return out
 
 
+_MISSING: Any = object()
+
+
 def _parse_segments(work: str) -> tuple[list[tuple[int, _Seg]], list[tuple[int, int]]]:
     """Split at top-level separators and parse each piece on its own; a piece the grammar
     cannot take is residue, whole."""
@@ -535,7 +538,9 @@ def _parse_segments(work: str) -> tuple[list[tuple[int, _Seg]], list[tuple[int, 
     failed: list[tuple[int, int]] = []
     cache = _SEG_CACHE
     for off, piece in _pieces(work):
-        segs = cache[piece] if piece in cache else _cached_piece(piece)
+        segs = cache.get(piece, _MISSING)
+        if segs is _MISSING:
+            segs = _cached_piece(piece)
         if segs is None:
             failed.append((off, off + len(piece)))
         elif len(segs) == 1:
