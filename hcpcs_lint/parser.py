@@ -104,7 +104,7 @@ class _Raw:
 @dataclass(slots=True)
 class _Seg:
     lead: _Part | None
-    clauses: list[_Raw]
+    clauses: tuple[_Raw, ...]  # a tuple: most segments have none, and () costs nothing
 
 
 def _pos(t: Any) -> tuple[int, int]:
@@ -143,7 +143,7 @@ class _Build(Transformer):  # type: ignore[type-arg]
 
     def segment(self, ch: list[Any]) -> _Seg:
         lead = ch[0] if ch and isinstance(ch[0], _Part) else None
-        return _Seg(lead, [c for c in ch if isinstance(c, _Raw)])
+        return _Seg(lead, tuple(c for c in ch if isinstance(c, _Raw)))
 
     def lead(self, ch: list[Any]) -> _Part:
         return _part(ch)
@@ -477,7 +477,7 @@ def _single_run(piece: str) -> list[_Seg] | None:
     else:
         end_line, end_column = 1, n + 1
     tok = Token("RUN", m.group(0), 0, 1, 1, end_line, end_column, n)
-    return [_Seg(_Part(0, n, [tok], (), False, False, False, n), [])]
+    return [_Seg(_Part(0, n, [tok], (), False, False, False, n), ())]
 
 
 def _cached_piece(piece: str) -> list[_Seg] | None:
