@@ -117,6 +117,7 @@ class Catalog:
     _head_cache: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
     _word_cache: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
     _closed_cache: dict[frozenset[str], frozenset[str]] = field(default_factory=dict, repr=False)
+    _pick_cache: dict[tuple[str, frozenset[str]], str | None] = field(default_factory=dict, repr=False)
 
     # -- product classes -------------------------------------------------------------------------
 
@@ -241,17 +242,32 @@ class Catalog:
 
     def peer_group(self, classes: Iterable[str]) -> str | None:
         """The broadest peer-group class among a product's classes (where peers are compared)."""
-        groups = [c for c in classes if c in self.classes and self.classes[c].peer_group]
-        return min(groups, key=self.depth) if groups else None
+        return self._picked("peer", classes)
 
     def style_class(self, classes: Iterable[str]) -> str | None:
         """The most specific class whose products are expected to be written alike."""
-        known = [c for c in classes if c in self.classes and self.classes[c].style_peers]
-        return max(known, key=lambda c: (self.depth(c), c)) if known else None
+        return self._picked("style", classes)
 
     def specific_class(self, classes: Iterable[str]) -> str | None:
+        return self._picked("specific", classes)
+
+    def _picked(self, which: str, classes: Iterable[str]) -> str | None:
+        """``peer_group``, ``style_class`` or ``specific_class``, worked out once per distinct
+        frozenset of classes (a release has a few dozen; every record asks for each)."""
+        key = (which, classes) if isinstance(classes, frozenset) else None
+        if key is not None and key in self._pick_cache:
+            return self._pick_cache[key]
         known = [c for c in classes if c in self.classes]
-        return max(known, key=lambda c: (self.depth(c), c)) if known else None
+        if which == "peer":
+            groups = [c for c in known if self.classes[c].peer_group]
+            out = min(groups, key=self.depth) if groups else None
+        else:
+            if which == "style":
+                known = [c for c in known if self.classes[c].style_peers]
+            out = max(known, key=lambda c: (self.depth(c), c)) if known else None
+        if key is not None and len(self._pick_cache) < 100_000:
+            self._pick_cache[key] = out
+        return out
 
     # -- services named in a licensed CPT file (--cpt) ---------------------------------------------
     def match_terms(self, text: str) -> tuple[Service, ...]:

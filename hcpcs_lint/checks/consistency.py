@@ -12,12 +12,16 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
+from functools import lru_cache
+from typing import Any
 
 from hcpcs_lint.checks.base import finding
 from hcpcs_lint.checks.context import Context, Entry, Rule
 from hcpcs_lint.model import Finding, Related
 
-_PAIR = re.compile(r"\b([a-z0-9+]+)([- ])([a-z0-9+]+)\b", re.I)
+# A word pair; the second word is only looked at, so the next pair can start with it
+# ("anti cd19 car" holds two).
+_PAIR = re.compile(r"\b([a-z0-9+]+)(?=([- ])([a-z0-9+]+)\b)", re.I)
 
 
 _SHOWN = 8  # related peers listed per finding (the count gives the total)
@@ -41,13 +45,30 @@ class _Tally:
                 if len(first) <= _SHOWN:  # one more than shown: the record itself may be among them
                     first.append((i, p))
 
+        # Each form's first voter: a record that is one counts its peers' votes in its own order;
+        # every other record of the class gets the same votes for the same own form (memoised).
+        self.firsts = {(key, voters[0][1].record.code) for (key, _), voters in self.voters.items()}
+        self.memo: dict[tuple[Any, ...], tuple[Counter[str], tuple[str, int] | None]] = {}
+
     def has_peers(self, code: str) -> bool:
         return len(self.own) - (code in self.own) > 0
 
-    def votes(self, key: str, code: str) -> Counter[str]:
-        """The votes of the record ``code``'s peers on ``key``; forms in the order of their first
-        voter, as counting peer by peer inserts them (it breaks ties in ``most_common``)."""
+    def verdict(self, key: str, code: str, rule: Rule) -> tuple[Counter[str], tuple[str, int] | None]:
+        """The votes of the record ``code``'s peers on ``key`` (forms in the order of their first
+        voter, as counting peer by peer inserts them: it breaks ties in ``most_common``) and the
+        ``majority`` among them under ``rule``'s options."""
         theirs = self.own.get(code, {}).get(key)
+        if (key, code) in self.firsts:
+            votes = self._votes(key, code, theirs)
+            return votes, majority(votes, rule)
+        memo_key = (key, theirs, rule.options.get("min_peers"), rule.options.get("majority"))
+        got = self.memo.get(memo_key)
+        if got is None:
+            votes = self._votes(key, code, theirs)
+            got = self.memo[memo_key] = (votes, majority(votes, rule))
+        return got
+
+    def _votes(self, key: str, code: str, theirs: str | None) -> Counter[str]:
         left = [(f, n - (f == theirs)) for f, n in self.counts.get(key, {}).items()]
         ordered = sorted(((f, n) for f, n in left if n > 0), key=lambda fn: self._first(key, fn[0], code))
         return Counter(dict(ordered))
@@ -87,23 +108,17 @@ def _related(peers: list[Entry], note: str) -> list[Related]:
     return [Related(p.record.code, p.record.long, note) for p in peers[:_SHOWN]]
 
 
+@lru_cache(maxsize=16384)
 def _hyphen_forms(text: str) -> dict[str, tuple[str, int, int]]:
-    """Joined key → (form, start, end) for each hyphenated or spaced word pair."""
+    """Joined key → (form, start, end) for each hyphenated or spaced word pair. Memoised per text
+    (a tally's ballot and the record's own check both ask): callers only read the dict."""
     out: dict[str, tuple[str, int, int]] = {}
-    for m in _iter_pairs(text):
-        key = (m.group(1) + m.group(3)).lower()
-        out.setdefault(key, (m.group(0).lower(), m.start(), m.end()))
+    for m in _PAIR.finditer(text):
+        key = (m[1] + m[3]).lower()
+        if key not in out:
+            start, end = m.start(), m.end(3)
+            out[key] = (text[start:end].lower(), start, end)
     return out
-
-
-def _iter_pairs(text: str) -> Iterator[re.Match[str]]:
-    pos = 0
-    while True:
-        m = _PAIR.search(text, pos)
-        if m is None:
-            return
-        yield m
-        pos = m.start(3)  # word pairs overlap: "anti cd19 car" holds two
 
 
 def _hyphen_ballot(p: Entry) -> dict[str, str]:
@@ -145,8 +160,7 @@ def _hyphenation(rule: Rule, e: Entry, tally: _Tally) -> Iterator[Finding]:
     hyphenated = {k: v for k, v in mine.items() if "-" in v[0]}
     code = e.record.code
     for key, (form, start, end) in mine.items():
-        votes = tally.votes(key, code)
-        won = majority(votes, rule)
+        votes, won = tally.verdict(key, code, rule)
         if won is None:
             continue
         preferred, n = won
@@ -183,7 +197,7 @@ def _basis(rule: Rule, e: Entry, tally: _Tally) -> Iterator[Finding]:
     mine = e.desc.first("basis")
     if mine is None:
         return
-    won = majority(tally.votes("", e.record.code), rule)
+    won = tally.verdict("", e.record.code, rule)[1]
     if won is None:
         return  # no clear majority: units legitimately differ (vector genomes, ml, implants)
     preferred, n = won
@@ -209,7 +223,7 @@ def _route(rule: Rule, e: Entry, tally: _Tally) -> Iterator[Finding]:
     low = e.record.long.lower()
     if any(w in low for w in rule.options.get("skip_when", ())):
         return  # the descriptor names its own route ("for topical administration", "per implant")
-    won = majority(tally.votes("", e.record.code), rule)
+    won = tally.verdict("", e.record.code, rule)[1]
     if won is None or not won[0]:
         return
     preferred, n = won

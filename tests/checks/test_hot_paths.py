@@ -1,16 +1,19 @@
 """The rules' hot paths kept equal to their plain definitions: the bracket scan that visits only
 brackets, the service-overlap decision made once per service head, and determiners and manners
-looked up by word count."""
+looked up by word count, word pairs, style tallies and class picks memoised."""
 
 from __future__ import annotations
 
 import random
 import re
+from collections import Counter
 from dataclasses import replace
+from types import SimpleNamespace
 
 import pytest
 
 from hcpcs_lint.catalog import Catalog
+from hcpcs_lint.checks.consistency import _hyphen_forms, _Tally, majority
 from hcpcs_lint.checks.existence import unbalanced_bracket
 from hcpcs_lint.engine import Linter
 from hcpcs_lint.model import Location, Record
@@ -118,3 +121,72 @@ def test_phrase_lookups_match_trying_every_phrase(seed: int) -> None:
         words += rng.choice(phrases) if rng.random() < 0.5 else [rng.choice(vocab)]
     assert _split_manner(list(words), cat) == _split_manner_by_scan(list(words), cat)
     assert _strip_lead(list(words), cat) == _strip_lead_by_scan(list(words), cat)
+
+
+def _pairs_by_search(text: str) -> dict[str, tuple[str, int, int]]:
+    """Word pairs found as first written: search, restart at the second word."""
+    pair = re.compile(r"\b([a-z0-9+]+)([- ])([a-z0-9+]+)\b", re.I)
+    out: dict[str, tuple[str, int, int]] = {}
+    pos = 0
+    while (m := pair.search(text, pos)) is not None:
+        out.setdefault((m[1] + m[3]).lower(), (m[0].lower(), m.start(), m.end()))
+        pos = m.start(3)
+    return out
+
+
+@pytest.mark.parametrize("seed", range(50))
+def test_word_pairs_by_lookahead_match_the_search_loop(seed: int) -> None:
+    rng = random.Random(seed)
+    for _ in range(40):
+        text = "".join(rng.choice("ab+-  C1x,") for _ in range(rng.randint(0, 16)))
+        assert _hyphen_forms(text) == _pairs_by_search(text), repr(text)
+    real = "Anti-cd19 car positive viable t cells, car-positive, cd19-directed car+ t-cells"
+    assert _hyphen_forms(real) == _pairs_by_search(real)
+
+
+def test_tally_verdicts_match_counting_peer_by_peer() -> None:
+    """Votes memoised per (key, own form) are what counting each record's peers one by one gives,
+    also for the record that is a form's first voter (its peers' order differs)."""
+    ballots = [
+        {"carpositive": "car-positive", "tcells": "t cells"},
+        {"carpositive": "car positive"},
+        {"carpositive": "car-positive", "tcells": "t-cells"},
+        {"carpositive": "car positive", "tcells": "t cells"},
+        {"carpositive": "car-positive"},
+        {"tcells": "t cells"},
+    ]
+    members = [
+        SimpleNamespace(record=SimpleNamespace(code=f"Q{i:04d}"), ballot=b) for i, b in enumerate(ballots)
+    ]
+    tally = _Tally(members, lambda p: p.ballot)  # type: ignore[arg-type, attr-defined]
+    rule = SimpleNamespace(options={"min_peers": 2})
+    for me in members:
+        for key in ("carpositive", "tcells", "absent"):
+            counted: Counter[str] = Counter()
+            for p in members:
+                if p is not me and key in p.ballot:
+                    counted[p.ballot[key]] += 1
+            for _ in range(2):  # the second time from the memo
+                votes, won = tally.verdict(key, me.record.code, rule)  # type: ignore[arg-type]
+                assert list(votes.items()) == list(counted.items())
+                assert won == majority(counted, rule)  # type: ignore[arg-type]
+
+
+def test_class_picks_are_memoised_per_set_of_classes() -> None:
+    cat = catalog()
+    sets = [
+        frozenset({"any-product", "cell-therapy", "autologous-cell-therapy", "leucel", "car-t"}),
+        frozenset({"any-product", "gene-therapy"}),
+        frozenset({"any-product"}),
+        frozenset(),
+    ]
+    for classes in sets * 2:
+        plain = [c for c in classes if c in cat.classes]
+        groups = [c for c in plain if cat.classes[c].peer_group]
+        styles = [c for c in plain if cat.classes[c].style_peers]
+        assert cat.peer_group(classes) == (min(groups, key=cat.depth) if groups else None)
+        assert cat.style_class(classes) == (max(styles, key=lambda c: (cat.depth(c), c)) if styles else None)
+        assert cat.specific_class(classes) == (max(plain, key=lambda c: (cat.depth(c), c)) if plain else None)
+        assert cat.specific_class(list(classes)) == cat.specific_class(
+            classes
+        )  # not a frozenset: not memoised

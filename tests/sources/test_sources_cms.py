@@ -525,3 +525,19 @@ def test_decode_text_round_trips_and_keeps_line_endings() -> None:
         assert text.encode(enc) == data
     assert decode_text("f", b"CMS\x92 notes")[0] == "CMS\u2019 notes"
     assert decode_text("f", "code\tdesc\r\n".encode("utf-16"))[0] == "code\tdesc\r\n"
+
+
+def test_date_cells_are_read_once_per_value_and_type() -> None:
+    """The workbook reader memoises date cells; 1, 1.0 and True stay distinct values (a bool is
+    no date) and a bad value is refused every time, not remembered as good."""
+    from hcpcs_lint.sources.workbook import _date_cell
+
+    assert _date_cell(20181231) == _date_cell(20181231.0) == _date_cell("20181231") == "20181231"
+    assert _date_cell(43465) == "20181231"
+    with pytest.raises(ValueError):
+        _date_cell(True)
+    with pytest.raises(ValueError):
+        _date_cell(True)  # still refused the second time
+    assert _date_cell(1) == "18991231"  # Excel serial day 1, not the bool above
+    with pytest.raises(ValueError):
+        _date_cell("2018-02-30")
