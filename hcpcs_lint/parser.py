@@ -62,11 +62,9 @@ class _Part:
     only_parens: bool
     head_end: int  # end without a trailing parenthetical (a lead's head stops before it)
     # _Typer.lead's last result and what it was for (a lead is nearly always typed one way).
-    memo_flags: int = -1
-    memo_text: str = ""
-    memo: Any = None
-    memo_off: int = -1
-    memo_clauses: tuple[Clause, ...] = ()
+    # Each is one tuple, replaced whole, so a reader never sees half of an update.
+    memo: tuple[Any, ...] | None = None  # (flags, text, *type_lead's result)
+    memo_at: tuple[Any, ...] | None = None  # (memo, offset, its clauses)
 
     def split_and(self) -> list[_Part]:
         """Items of a lead absorbed into an inclusion list: split on "and"."""
@@ -337,17 +335,20 @@ class _Typer:
         """Type a segment's lead. The result depends only on the part, its text and the flags, so
         it is kept on the part (cached with its piece) with spans relative to the segment."""
         flags = self.flags | first | seen_head << 1 | alone << 2
-        if p.memo_flags != flags or not (self.clean or p.memo_text == self.text[off + p.start : off + p.end]):
+        m = p.memo
+        if m is None or m[0] != flags or not (self.clean or m[1] == self.text[off + p.start : off + p.end]):
             text = self.text[off + p.start : off + p.end]
-            p.memo = self.type_lead(p, text, first=first, seen_head=seen_head, alone=alone)
-            p.memo_flags = flags
-            p.memo_text = text
-            p.memo_off = -1
-        spans, seen_head, head, nest, dose = p.memo
-        if p.memo_off != off:  # clauses are immutable: the same ones serve the same offset again
-            p.memo_clauses = tuple(Clause(role, t, off + a, off + b) for role, a, b, t in spans)
-            p.memo_off = off
-        self.out.extend(p.memo_clauses)
+            m = p.memo = (
+                flags,
+                text,
+                *self.type_lead(p, text, first=first, seen_head=seen_head, alone=alone),
+            )
+        _, _, spans, seen_head, head, nest, dose = m
+        at = p.memo_at
+        if at is None or at[0] is not m or at[1] != off:
+            # Clauses are immutable: the same ones serve the same part at the same offset again.
+            at = p.memo_at = (m, off, tuple(Clause(role, t, off + a, off + b) for role, a, b, t in spans))
+        self.out.extend(at[2])
         if head is not None:
             self.head = head
         if dose:
