@@ -20,6 +20,7 @@ from hcpcs_lint.catalog import Catalog, load_catalog
 from hcpcs_lint.checks import CHECKS
 from hcpcs_lint.checks.context import CheckFunction, Context, Corpus, Entry, make_entry
 from hcpcs_lint.fixes import FixOutcome, applicable, fix_record
+from hcpcs_lint.halves import lint_halves
 from hcpcs_lint.model import Finding, Location, Record
 from hcpcs_lint.prepared import Prepared, Source, build, locate, prepare
 from hcpcs_lint.rulebook import Rule, load_rules
@@ -119,12 +120,12 @@ class Linter:
         effective: str | None = None,
         stdin: Any = None,
         allow_empty: bool = False,
-        store: bool = True,
+        defer: bool = False,
     ) -> Prepared:
         """An input parsed and classified with this linter's catalog, through the cache
-        (``store=False``: the cache entry is written by ``run``, or ``Prepared.store``)."""
+        (``defer``: only read; ``run`` parses it, on two processes when large, and stores it)."""
         src = path if isinstance(path, Source) else self.locate(path, effective=effective)
-        return prepare(src, self.cat, stdin=stdin, jobs=self.jobs, allow_empty=allow_empty, store=store)
+        return prepare(src, self.cat, stdin=stdin, jobs=self.jobs, allow_empty=allow_empty, defer=defer)
 
     def signature(self) -> str | None:
         """What this linter's findings depend on besides the input (None: not known, so no
@@ -210,23 +211,21 @@ class Linter:
             prepared = build(records.path, records.records, self.cat, self.jobs)
         else:
             prepared = build("<input>", list(records), self.cat, self.jobs)
+        if (
+            isinstance(records, Prepared)
+            and records.pending is not None
+            and not fix
+            and pool.worth_it(len(records), self.jobs)
+        ):
+            return self._run_halves(records, release=release, as_of=as_of, progress=progress)
         entries = prepared.entries()
+        prepared.store()  # a cache entry still due (``prepare(defer=True)``)
         if release:
             entries = self._with_borrowed_dates(entries)
         ctx = self.context_for(entries, as_of=as_of, release=release)
-        # Without fixes, a large input is checked on both cores (each process its own span).
-        cut = pool.spans(len(entries), pool.jobs_wanted(self.jobs)) if not fix else []
-        children = []
-        if len(cut) > 1 and pool.worth_it(len(entries), self.jobs):
-            children = [(a, b, pool.Child(self._plain_findings, entries[a:b], ctx)) for a, b in cut[1:]]
-            mine = cut[0][1]
-        else:
-            mine = len(entries)
-        if isinstance(records, Prepared):
-            records.store()  # a cache entry still due: written while the child checks
         results: list[EntryResult] = []
         plan = self._plan(self.rules)
-        for n, e in enumerate(entries[:mine], 1):
+        for n, e in enumerate(entries, 1):
             if progress is not None and n % 500 == 0:
                 progress(500)
             if not self.wanted(e.record):
@@ -237,11 +236,7 @@ class Linter:
                 outcome = fix_record(self, e.record, ctx, unsafe=unsafe)
             results.append(EntryResult(e, found, outcome))
         if progress is not None:
-            progress(mine % 500)
-        for a, b, child in children:
-            results.extend(self._from_plain(entries[a:b], ctx, child.result()))
-            if progress is not None:
-                progress(b - a)
+            progress(len(entries) % 500)
         return LintResult(
             findings=[f for r in results for f in r.findings],
             entries=entries,
@@ -250,28 +245,34 @@ class Linter:
             context=ctx,
         )
 
-    def _plain_findings(self, entries: Sequence[Entry], ctx: Context) -> list[Any]:
-        """What a second process sends back for its span: each entry's findings, plainly
-        (None for an entry that is not checked)."""
-        return [
-            cache.findings_plain([self.check_entry(e, ctx)], 0) if self.wanted(e.record) else None
-            for e in entries
-        ]
-
-    def _from_plain(self, entries: Sequence[Entry], ctx: Context, got: list[Any] | None) -> list[EntryResult]:
-        """The span's results from the child's rows, or checked here when the child failed."""
-        if got is None or len(got) != len(entries):
-            return [EntryResult(e, self.check_entry(e, ctx)) for e in entries if self.wanted(e.record)]
-        out = []
-        for e, row in zip(entries, got, strict=True):
-            if row is None:
-                continue
-            back = cache.findings_from(row, e.record.location.path)
-            if back is None:
-                out.append(EntryResult(e, self.check_entry(e, ctx)))
-            else:
-                out.append(EntryResult(e, [replace(f, record=e.record) for f in back[0][0]]))
-        return out
+    def _run_halves(
+        self, prepared: Prepared, *, release: bool, as_of: str | None, progress: Callable[[int], None] | None
+    ) -> LintResult:
+        """``run`` on two processes, each parsing and checking half of a large input read with
+        ``prepare(defer=True)`` (see halves.py); the same corpus and findings as one process."""
+        assert prepared.pending is not None
+        dated = (
+            borrow_dates(prepared.pending, self._reference_records()) if release else list(prepared.pending)
+        )
+        plan = self._plan(self.rules)
+        halves = lint_halves(
+            prepared,
+            dated,
+            check=lambda e, ctx: self._check(e, ctx, plan),
+            wanted=self.wanted,
+            config=self.config,
+            reference=self._ref_entries if not release or self.reference_explicit else [],
+            as_of=as_of,
+            progress=progress,
+        )
+        results = [EntryResult(e, found) for e, found in halves.found]
+        return LintResult(
+            findings=[f for r in results for f in r.findings],
+            entries=halves.entries,
+            checked=len(results),
+            results=results,
+            context=halves.context,
+        )
 
     def lint(
         self,

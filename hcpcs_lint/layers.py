@@ -20,6 +20,7 @@ LAYERS: list[tuple[str, tuple[str, ...], str]] = [
             "hcpcs_lint.baseline",
             "hcpcs_lint.writeback",
             "hcpcs_lint.prepared",
+            "hcpcs_lint.halves",
         ),
         "Linter.run: lint, fix to a fixed point; what may be rewritten",
     ),

@@ -8,6 +8,7 @@ results never depend on the pool.
 
 from __future__ import annotations
 
+import contextlib
 import marshal
 import os
 from collections.abc import Callable
@@ -84,3 +85,57 @@ def _run(send: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
         send.send_bytes(b"")
     finally:
         send.close()
+
+
+class Channel:
+    """One end of a conversation between this process and a forked one: marshal-able values
+    both ways; ``recv`` gives None when the other end failed or went away."""
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    def send(self, value: Any) -> bool:
+        try:
+            self._conn.send_bytes(marshal.dumps(value))
+            return True
+        except (OSError, ValueError):
+            return False
+
+    def recv(self) -> Any | None:
+        try:
+            data = self._conn.recv_bytes()
+            return marshal.loads(data) if data else None
+        except (EOFError, OSError, ValueError, TypeError):
+            return None
+
+
+class Partner(Channel):
+    """A forked process running ``fn(channel, *args)``, talking to this one over ``channel``.
+
+    A child that raises sends an empty message, so the parent's next ``recv`` is None and it does
+    the child's share itself. Messages must alternate so that neither side waits on a full pipe
+    while the other waits too: the child speaks first."""
+
+    def __init__(self, fn: Callable[..., None], *args: Any) -> None:
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("fork")
+        conn, theirs = ctx.Pipe(duplex=True)
+        super().__init__(conn)
+        self._proc = ctx.Process(target=_converse, args=(theirs, fn, args), daemon=True)
+        self._proc.start()
+        theirs.close()
+
+    def close(self) -> None:
+        self._conn.close()
+        self._proc.join()
+
+
+def _converse(conn: Any, fn: Callable[..., None], args: tuple[Any, ...]) -> None:
+    try:
+        fn(Channel(conn), *args)
+    except BaseException:
+        with contextlib.suppress(OSError, ValueError):
+            conn.send_bytes(b"")
+    finally:
+        conn.close()

@@ -16,8 +16,8 @@ from typing import Any, BinaryIO, TextIO
 
 from hcpcs_lint import cache, pool
 from hcpcs_lint.catalog import Catalog
-from hcpcs_lint.checks.context import Entry, make_entry
-from hcpcs_lint.model import Record
+from hcpcs_lint.checks.context import Entry, make_entry, once
+from hcpcs_lint.model import Descriptor, Record
 
 # Smaller inputs (a draft being edited) parse in milliseconds: caching every version would only
 # fill the folder. A reference is always cached: it is read on every run.
@@ -28,9 +28,37 @@ Row = tuple[Any, Any, Any]  # (record plain, descriptor plain, classes or None)
 
 def is_member(e: Entry) -> bool:
     """Can this entry be a peer at all (a product procedure of a peer or style class)?"""
-    if e.record.kind != "procedure" or e.desc.head != "product":
+    if e.record.kind != "procedure" or e.head != "product":
         return False
     return e.peer_group is not None or e.style_class is not None
+
+
+class RowEntry(Entry):
+    """An entry read back from its plain row (the cache, or the other process of a split run):
+    its head and classes come with the row, its descriptor is rebuilt only when a rule or a
+    report reads it (most records of a reference, or of a release's other half, never are)."""
+
+    def __init__(self, record: Record, row: Row, catalog: Catalog) -> None:  # not the dataclass's
+        self.record = record
+        self.catalog = catalog
+        self.row = row
+        self.__dict__["classes"] = frozenset(row[2] or ())  # the property, already known
+
+    @once
+    def desc(self) -> Descriptor:  # type: ignore[override]
+        return cache.desc_from(self.row[1])
+
+    @property
+    def head(self) -> str:
+        return str(self.row[1][2])
+
+
+def row_of(e: Entry) -> Row:
+    """An entry's plain row: record, descriptor and (for a product) its classes."""
+    if isinstance(e, RowEntry):
+        return e.row
+    classes = tuple(sorted(e.classes)) if e.head == "product" else None
+    return (cache.record_plain(e.record), cache.desc_plain(e.desc), classes)
 
 
 @dataclass
@@ -51,6 +79,10 @@ class Prepared:
     format: str = ""
     effective: str | None = None
     basis: str = ""
+    # Records read and not yet parsed (``prepare(defer=True)``): the lint loop parses them, on
+    # two processes when large; anything else that asks for entries parses them first.
+    pending: Sequence[Record] | None = None
+    jobs: int | None = None
 
     @property
     def is_release(self) -> bool:
@@ -73,12 +105,25 @@ class Prepared:
         assert row is not None
         return row
 
+    def parse_pending(self) -> None:
+        """Parse records that ``prepare(defer=True)`` left pending (here, or on two processes)."""
+        if self.pending is not None:
+            fresh = build(self.path, self.pending, self.catalog, self.jobs)
+            self._entries, self._rows, self.pending = fresh._entries, fresh._rows, None
+
+    def adopt(self, entries: list[Entry]) -> None:
+        """The pending records' entries, parsed elsewhere (``halves``), in file order."""
+        assert len(entries) == len(self._entries)
+        self._entries, self._rows, self.pending = list(entries), None, None
+
     def entry(self, i: int) -> Entry:
         e = self._entries[i]
         if e is None:
-            rec_p, desc_p, classes = self._row(i)
-            e = Entry(cache.record_from(rec_p, self.path), cache.desc_from(desc_p), self.catalog)
-            e.__dict__["classes"] = frozenset(classes or ())  # the cached_property, already known
+            self.parse_pending()
+            e = self._entries[i]
+        if e is None:
+            row = self._row(i)
+            e = RowEntry(cache.record_from(row[0], self.path), row, self.catalog)
             self._entries[i] = e
         return e
 
@@ -86,6 +131,8 @@ class Prepared:
         return [self.entry(i) for i in range(len(self._entries))]
 
     def records(self) -> list[Record]:
+        if self.pending is not None:
+            return list(self.pending)
         return [e.record for e in self.entries()]
 
     def members(self) -> list[Entry]:
@@ -102,15 +149,13 @@ class Prepared:
 
     def _plain_row(self, i: int) -> Row:
         e = self._entries[i]
-        if e is None:
-            return self._row(i)
-        classes = tuple(sorted(e.classes)) if e.desc.head == "product" else None
-        return (cache.record_plain(e.record), cache.desc_plain(e.desc), classes)
+        return self._row(i) if e is None else row_of(e)
 
     def store(self) -> None:
         """Write the cache entry if it is still due (once). The lint loop calls it while a
         second process checks its span, so the write costs no wall time there."""
         if self.unsaved:
+            self.parse_pending()
             self.unsaved = False
             cache.write("parsed", self.key, self.cache_value())
 
@@ -146,12 +191,7 @@ def _fresh_entry(r: Record, catalog: Catalog) -> Entry:
 
 def _rows_of(records: Sequence[Record], catalog: Catalog) -> list[Row]:
     """A worker's whole job: parse and classify a chunk, and send it back as plain rows."""
-    out = []
-    for r in records:
-        e = _fresh_entry(r, catalog)
-        classes = tuple(sorted(e.classes)) if e.desc.head == "product" else None
-        out.append((cache.record_plain(r), cache.desc_plain(e.desc), classes))
-    return out
+    return [row_of(_fresh_entry(r, catalog)) for r in records]
 
 
 def build(path: str, records: Sequence[Record], catalog: Catalog, jobs: int | None = None) -> Prepared:
@@ -220,12 +260,12 @@ def prepare(
     jobs: int | None = None,
     cache_min: int = CACHE_MIN,
     allow_empty: bool = False,
-    store: bool = True,
+    defer: bool = False,
 ) -> Prepared:
     """The records of ``src`` parsed and classified, from the cache when its bytes were seen
-    (stored when it has at least ``cache_min`` records: now, or with ``store=False`` when the
-    caller calls ``Prepared.store``). Input errors are raised as ``load`` raises them; a file
-    that fails is never cached."""
+    (stored when it has at least ``cache_min`` records). With ``defer`` the records are only
+    read: the lint loop parses them (on two processes when large) and stores the entry.
+    Input errors are raised as ``load`` raises them; a file that fails is never cached."""
     from hcpcs_lint.sources import read_release
 
     if src.key:
@@ -239,10 +279,13 @@ def prepare(
         src.path, stdin=stdin, effective=src.effective, data=src.data, allow_empty=allow_empty
     )
     records = release.records
-    p = build(src.path, records, catalog, jobs)
+    if defer:
+        p = Prepared(src.path, catalog, [None] * len(records), pending=records, jobs=jobs)
+    else:
+        p = build(src.path, records, catalog, jobs)
     p.key = src.key
     p.format, p.effective, p.basis = release.format, release.effective, release.basis
     p.unsaved = bool(src.key) and len(records) >= max(cache_min, 1)
-    if store:
+    if not defer:
         p.store()
     return p

@@ -209,8 +209,7 @@ def test_plain_forms_round_trip_every_field_through_marshal() -> None:
 
 
 def test_a_deferred_entry_is_written_by_the_lint_loop_once(cache_dir: Path, tmp_path: Path) -> None:
-    """``check`` parses with store=False so the entry is written while a second process
-    checks; the lint loop writes it, and only once."""
+    """``check`` only reads (defer=True): the lint loop parses and writes the entry, once."""
     rows = [
         f'X{i:04d},"Zolocabtagene autoleucel {i}, up to {100 + i} million car-positive viable t cells, '
         f'including leukapheresis, per therapeutic dose"'
@@ -220,14 +219,14 @@ def test_a_deferred_entry_is_written_by_the_lint_loop_once(cache_dir: Path, tmp_
     table.write_text("code,long_description\n" + "\n".join(rows) + "\n", "utf-8")
     linter = Linter()
     path = str(table)
-    prepared = linter.prepare(path, store=False)
-    assert prepared.unsaved and not _entries(cache_dir, "parsed")
+    prepared = linter.prepare(path, defer=True)
+    assert prepared.pending is not None and prepared.unsaved and not _entries(cache_dir, "parsed")
     findings = linter.run(prepared).findings
     assert not prepared.unsaved and len(_entries(cache_dir, "parsed")) == 1
     stamp = _entries(cache_dir, "parsed")[0].stat().st_mtime_ns
     linter.run(prepared)
     assert _entries(cache_dir, "parsed")[0].stat().st_mtime_ns == stamp
     assert any(f.rule == "HL101" for f in findings)
-    again = Linter().prepare(path, store=False)
+    again = Linter().prepare(path, defer=True)
     assert again.from_cache and not again.unsaved
     assert Linter().run(again).findings == findings

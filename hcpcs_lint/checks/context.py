@@ -97,6 +97,11 @@ class Entry:
     desc: Descriptor
     catalog: Catalog
 
+    @property
+    def head(self) -> str:
+        """``desc.head``; an entry read back from a plain row knows it without rebuilding ``desc``."""
+        return self.desc.head
+
     @once
     def classes(self) -> frozenset[str]:
         if self.desc.head != "product":

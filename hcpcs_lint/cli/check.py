@@ -177,7 +177,7 @@ def check(
                 continue
             try:
                 prepared = linter.prepare(
-                    src, stdin=stdin_bytes() if path == "-" else None, allow_empty=allow_empty, store=False
+                    src, stdin=stdin_bytes() if path == "-" else None, allow_empty=allow_empty, defer=True
                 )
             except NoDescriptors as exc:
                 if path not in in_folders:
