@@ -142,12 +142,19 @@ class Catalog:
         hit = self._class_cache.get(key)
         if hit is not None:
             return hit
-        head = desc.first("product")
-        found = self._head_classes(head.text.lower() if head else "")
-        low = desc.text.lower()
+        head: str | None = None
+        route = False
+        for c in desc.clauses:  # the first product clause, and whether any clause is a route
+            if c.role == "product":
+                if head is None:
+                    head = c.text
+            elif c.role == "route":
+                route = True
+        found = self._head_classes(head.lower() if head is not None else "")
+        low = key.lower()
         if self._any_term.search(low) is not None:  # one scan; most descriptors name no term
             found = found.union([cid for term, cid in self._term_pairs if term in low])
-        if desc.first("route") is not None:
+        if route:
             found = found.union(self._route_classes)
         result = self._closed(found)
         if len(self._class_cache) < 100_000:
