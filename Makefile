@@ -56,9 +56,11 @@ test: $(STAMP) lint typecheck
 fuzz: $(STAMP)
 	HCPCS_LINT_DATA=$${HCPCS_LINT_DATA:-$(DATA)} $(BIN)/python -m tests.fuzzing --parser 1000000 --readers 100000
 
-# The README's rules table, from rules/*.toml (tests/cli/test_docs.py fails when it is stale).
+# The README's rules table, from rules/*.toml (tests/cli/test_docs.py fails when it is stale), and
+# the shipped LALR tables when the grammar or Lark changed (tests/parser/test_tables.py).
 docs: $(STAMP)
 	$(BIN)/python -m hcpcs_lint.cli.docs README.md
+	$(BIN)/python -m hcpcs_lint.grammar.build
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py --data $(DATA)

@@ -1,3 +1,3 @@
-from hcpcs_lint.cli import main
+from hcpcs_lint.cli import run
 
-main()
+run()

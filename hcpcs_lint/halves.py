@@ -17,8 +17,10 @@ only its peers, so the other half's non-peers are left out. Results are the same
 
 from __future__ import annotations
 
+import marshal
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 from hcpcs_lint import cache, pool
@@ -45,6 +47,7 @@ class _Job:
     orig: Sequence[Record]  # as read: the cache keeps these
     dated: Sequence[Record]  # with dates borrowed from the reference (the same objects otherwise)
     last: dict[str, int]  # code -> index of its last record, in order of its first record
+    first: dict[str, int]  # code -> index of its first record
     catalog: Catalog
     config: cfg.Config
     check: Check
@@ -67,6 +70,10 @@ class _Job:
         """Indexes of entries the other half may compare against: a code's last record, a peer."""
         return [i for i, e in checked.items() if self.last[e.record.code] == i and is_member(e)]
 
+    def members(self, read: dict[int, Entry]) -> list[int]:
+        """Indexes the cache keeps as members (see ``Prepared.members``): a code's first record."""
+        return [i for i, e in read.items() if self.first[e.record.code] == i and is_member(e)]
+
     def context(self, mine: Mapping[int, Entry], theirs: Mapping[int, Entry]) -> Context:
         corpus = Corpus(as_of=self.as_of)
         for code, i in self.last.items():
@@ -88,20 +95,21 @@ def _redated(e: Entry, record: Record) -> Entry:
 
 
 def _other_half(chan: pool.Channel, job: _Job, a: int, b: int) -> None:
-    """The child: parse its half, send its rows and peers, take the parent's peers, check."""
+    """The child: parse its half; send its peers and the cache's members among its records;
+    take the parent's peers; check; send its findings and its rows (marshalled, for the cache)."""
     read, checked = job.parse(a, b)
-    chan.send(([row_of(read[i]) for i in range(a, b)], job.peers(checked)))
+    peers, members = job.peers(checked), job.members(read)
+    chan.send((peers, members, [(i, row_of(read[i])) for i in sorted({*peers, *members})]))
     got = chan.recv()
     if got is None:
         return
     theirs = {int(i): RowEntry(job.dated[i], tuple(row), job.catalog) for i, row in got}
     ctx = job.context(checked, theirs)
-    chan.send(
-        [
-            cache.findings_plain([job.check(checked[i], ctx)], 0) if job.wanted(job.dated[i]) else None
-            for i in range(a, b)
-        ]
-    )
+    found = [
+        cache.findings_plain([job.check(checked[i], ctx)], 0) if job.wanted(job.dated[i]) else None
+        for i in range(a, b)
+    ]
+    chan.send((found, marshal.dumps([row_of(read[i]) for i in range(a, b)])))
 
 
 def lint_halves(
@@ -116,37 +124,41 @@ def lint_halves(
     progress: Callable[[int], None] | None = None,
 ) -> Halves:
     """Parse and check ``prepared``'s pending records on two processes (this one takes the first
-    half); ``prepared`` keeps the entries as read and stores its cache entry meanwhile."""
+    half); ``prepared`` keeps the entries as read and stores its cache entry at the end.
+
+    The order of work is chosen so neither process waits long: both parse; they swap peers
+    (small); both check; this process marshals its rows for the cache while the child marshals
+    its own, which come last, with its findings."""
     orig = prepared.pending
     assert orig is not None
     n = len(orig)
     last: dict[str, int] = {}
+    first: dict[str, int] = {}
     for i, r in enumerate(dated):
         last[r.code] = i
-    job = _Job(orig, dated, last, prepared.catalog, config, check, wanted, reference, as_of)
-    m = -(-n // 2)
+        first.setdefault(r.code, i)
+    job = _Job(orig, dated, last, first, prepared.catalog, config, check, wanted, reference, as_of)
+    m = _middle(orig)
     make_entry(orig[0], prepared.catalog)  # load the parser before forking: both halves use it
     partner = pool.Partner(_other_half, job, m, n)
     read, mine = job.parse(0, m)
-    got = partner.recv()
-    their_rows: list[Row] | None = None
-    if got is not None:
-        rows, their_peers = got
-        their_rows = [tuple(r) for r in rows]  # type: ignore[misc]
-        if len(their_rows) != n - m:
-            their_rows = None
-    if their_rows is None:  # the child failed before its rows: parse its half here
+    got = _first_message(partner.recv(), m, n)
+    alive = got is not None
+    their_members: list[int] = []
+    member_rows: dict[int, Row] = {}
+    if got is None:  # the child failed before its peers: its half is done here
         partner.close()
+        peers: dict[int, Entry] = {}
+    else:
+        their_peers, their_members, member_rows = got
+        peers = {i: RowEntry(dated[i], member_rows[i], job.catalog) for i in their_peers}
+        partner.send([(i, row_of(read[i])) for i in job.peers(mine)])
+    theirs: dict[int, Entry] = {
+        i: peers.get(i) or RowEntry(dated[i], partial(prepared.row, i), job.catalog) for i in range(m, n)
+    }
+    if not alive:
         their_read, theirs = job.parse(m, n)
         peers = theirs
-    else:
-        their_read = {i: RowEntry(orig[i], their_rows[i - m], job.catalog) for i in range(m, n)}
-        theirs = {
-            i: e if dated[i] is orig[i] else RowEntry(dated[i], their_rows[i - m], job.catalog)
-            for i, e in their_read.items()
-        }
-        peers = {int(i): theirs[int(i)] for i in their_peers}
-        partner.send([(i, row_of(read[i])) for i in job.peers(mine)])
     ctx = job.context(mine, peers)
     found: list[tuple[Entry, list[Finding]]] = []
     for i in range(m):
@@ -156,34 +168,77 @@ def lint_halves(
             found.append((mine[i], check(mine[i], ctx)))
     if progress is not None:
         progress(m % 500)
-    prepared.adopt([read[i] for i in range(m)] + [their_read[i] for i in range(m, n)])
-    prepared.store()  # while the child checks its half
-    found += _child_findings(partner if their_rows is not None else None, job, theirs, ctx, m, n)
+    prepared.adopt(
+        [read[i] for i in range(m)],
+        members=[*job.members(read), *their_members],
+        member_rows={i: member_rows[i] for i in their_members},
+    )
+    final = _last_message(partner.recv(), n - m) if alive else None
+    if alive:
+        partner.close()
+    if final is None:  # no rows from the child (it failed, or never ran): its half is parsed here
+        if alive:
+            their_read, theirs = job.parse(m, n)
+        prepared.adopt_all([*(read[i] for i in range(m)), *(their_read[i] for i in range(m, n))])
+        plain: list[Any] = [None] * (n - m)
+    else:
+        plain, blob = final
+        prepared.add_part((m, n, blob))
+    prepared.store()
+    found += _child_findings(plain, job, theirs, ctx, m)
     if progress is not None:
         progress(n - m)
     return Halves([mine[i] for i in range(m)] + [theirs[i] for i in range(m, n)], found, ctx)
 
 
+def _middle(records: Sequence[Record]) -> int:
+    """Where the child's half starts: half of the descriptor text on each side, as parsing
+    time goes with the text (CMS's early letters have the longer descriptors: a split by count
+    gave this process 55 to 60 % of the 2019 and Oct 2025 text)."""
+    total = sum(len(r.long) for r in records)
+    seen = 0
+    for i, r in enumerate(records):
+        seen += len(r.long)
+        if 2 * seen >= total:
+            return min(max(i + 1, 1), len(records) - 1)
+    return len(records) // 2
+
+
+def _first_message(got: Any, m: int, n: int) -> tuple[list[int], list[int], dict[int, Row]] | None:
+    """The child's peers, members and their rows, checked for shape (None: not usable)."""
+    try:
+        peers, members, some = got
+        rows = {int(i): tuple(r) for i, r in some}
+        peers, members = [int(i) for i in peers], [int(i) for i in members]
+        if any(not m <= i < n or i not in rows for i in (*peers, *members)):
+            return None
+    except (TypeError, ValueError):
+        return None
+    return peers, members, rows  # type: ignore[return-value]
+
+
+def _last_message(got: Any, count: int) -> tuple[list[Any], bytes] | None:
+    """The child's findings (one item per record) and its rows, marshalled (None: not usable)."""
+    try:
+        plain, blob = got
+        if not isinstance(plain, list) or len(plain) != count or not isinstance(blob, bytes):
+            return None
+    except (TypeError, ValueError):
+        return None
+    return plain, blob
+
+
 def _child_findings(
-    partner: pool.Partner | None, job: _Job, theirs: dict[int, Entry], ctx: Context, m: int, n: int
+    plain: list[Any], job: _Job, theirs: dict[int, Entry], ctx: Context, m: int
 ) -> list[tuple[Entry, list[Finding]]]:
-    """The child's findings for its half (each with this process's record), or its half checked
-    here when the child failed."""
-    got: Any = None
-    if partner is not None:
-        got = partner.recv()
-        partner.close()
-    if not isinstance(got, list) or len(got) != n - m:
-        got = [None] * (n - m)
-        plain = False
-    else:
-        plain = True
+    """The child's findings for its half (each with this process's record); a record the child
+    sent none for is checked here."""
     out: list[tuple[Entry, list[Finding]]] = []
-    for i, row in zip(range(m, n), got, strict=True):
+    for i, row in enumerate(plain, m):
         record = job.dated[i]
         if not job.wanted(record):
             continue
-        back = cache.findings_from(row, record.location.path) if plain and row is not None else None
+        back = cache.findings_from(row, record.location.path) if row is not None else None
         if back is None:
             out.append((theirs[i], job.check(theirs[i], ctx)))
         else:

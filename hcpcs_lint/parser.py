@@ -213,11 +213,22 @@ def _vocab() -> _Vocab:
 
 @lru_cache(maxsize=1)
 def _lark() -> Lark:
-    """The LALR parser; its tables come from the cache when this grammar was analysed before
-    (building them costs about as much as parsing a thousand descriptors)."""
+    """The LALR parser. Its tables ship with the package (grammar/tables.py, made by
+    grammar/build.py) and are used when made from this grammar with this Lark; else they come
+    from the cache when this grammar was analysed before, else they are built (about as long as
+    parsing a thousand descriptors) and cached."""
     from hcpcs_lint import cache
+    from hcpcs_lint.grammar import build
 
-    grammar = (resources.files("hcpcs_lint.grammar") / "level2.lark").read_text("utf-8")
+    grammar = build.grammar_text()
+    try:
+        from hcpcs_lint.grammar import tables
+
+        if (lark.__version__, build.grammar_sha256(grammar)) == (tables.LARK_VERSION, tables.GRAMMAR_SHA256):
+            shipped = {"data": tables.DATA, "memo": tables.MEMO}
+            return Lark.__new__(Lark)._load(shipped, transformer=_Build())
+    except Exception:  # missing or unreadable: the tables are built below
+        pass
     k = cache.key("lark", lark.__version__, grammar)
     saved = cache.read("grammar", k)
     if isinstance(saved, bytes):

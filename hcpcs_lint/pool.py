@@ -122,16 +122,24 @@ class Partner(Channel):
         ctx = multiprocessing.get_context("fork")
         conn, theirs = ctx.Pipe(duplex=True)
         super().__init__(conn)
-        self._proc = ctx.Process(target=_converse, args=(theirs, fn, args), daemon=True)
+        self._proc = ctx.Process(target=_converse, args=(theirs, conn, fn, args), daemon=True)
         self._proc.start()
         theirs.close()
 
     def close(self) -> None:
+        """Hang up and wait for the child: it sees the end of the conversation and exits (one
+        that does not within seconds is stopped)."""
         self._conn.close()
-        self._proc.join()
+        self._proc.join(5)
+        if self._proc.is_alive():
+            self._proc.terminate()
+            self._proc.join()
 
 
-def _converse(conn: Any, fn: Callable[..., None], args: tuple[Any, ...]) -> None:
+def _converse(conn: Any, ours: Any, fn: Callable[..., None], args: tuple[Any, ...]) -> None:
+    # The forked child holds a copy of the parent's end too: closed here, or the child would
+    # never see the parent hang up (a socket pair ends only when every copy of an end is closed).
+    ours.close()
     try:
         fn(Channel(conn), *args)
     except BaseException:

@@ -9,7 +9,7 @@ two-row draft checked against it never rebuilds the other records.
 from __future__ import annotations
 
 import marshal
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
@@ -34,15 +34,25 @@ def is_member(e: Entry) -> bool:
 
 
 class RowEntry(Entry):
-    """An entry read back from its plain row (the cache, or the other process of a split run):
-    its head and classes come with the row, its descriptor is rebuilt only when a rule or a
-    report reads it (most records of a reference, or of a release's other half, never are)."""
+    """An entry read back from its plain row (the cache, or the other process of a two-process
+    run): head and classes come with the row, the descriptor is rebuilt only when a rule or a
+    report reads it, and the row itself may be fetched only then (``row`` a callable)."""
 
-    def __init__(self, record: Record, row: Row, catalog: Catalog) -> None:  # not the dataclass's
-        self.record = record
+    def __init__(self, record: Record, row: Row | Callable[[], Row], catalog: Catalog) -> None:
+        self.record = record  # not the dataclass's __init__: desc is not known yet
         self.catalog = catalog
-        self.row = row
-        self.__dict__["classes"] = frozenset(row[2] or ())  # the property, already known
+        if callable(row):
+            self._fetch = row
+        else:
+            self.__dict__["row"] = row
+
+    @once
+    def row(self) -> Row:
+        return self._fetch()
+
+    @once
+    def classes(self) -> frozenset[str]:
+        return frozenset(self.row[2] or ())
 
     @once
     def desc(self) -> Descriptor:  # type: ignore[override]
@@ -69,7 +79,8 @@ class Prepared:
     catalog: Catalog
     _entries: list[Entry | None]
     _rows: list[Row | None] | None = None
-    _blob: bytes | None = None  # the cached rows, still marshalled
+    # Rows still marshalled, (start, end, bytes) each: from the cache, or the other process's half.
+    _parts: list[tuple[int, int, bytes]] = field(default_factory=list)
     _members: tuple[int, ...] | None = None
     _member_rows: dict[int, Row] = field(default_factory=dict)
     from_cache: bool = False
@@ -97,10 +108,13 @@ class Prepared:
     def _row(self, i: int) -> Row:
         if i in self._member_rows:
             return self._member_rows[i]
-        if self._rows is None:
-            assert self._blob is not None
-            self._rows = list(marshal.loads(self._blob))
-            self._blob = None
+        if self._parts:
+            if self._rows is None:
+                self._rows = [None] * len(self._entries)
+            for start, end, blob in self._parts:
+                self._rows[start:end] = marshal.loads(blob)
+            self._parts = []
+        assert self._rows is not None
         row = self._rows[i]
         assert row is not None
         return row
@@ -111,10 +125,28 @@ class Prepared:
             fresh = build(self.path, self.pending, self.catalog, self.jobs)
             self._entries, self._rows, self.pending = fresh._entries, fresh._rows, None
 
-    def adopt(self, entries: list[Entry]) -> None:
-        """The pending records' entries, parsed elsewhere (``halves``), in file order."""
+    def adopt(self, entries: list[Entry], *, members: Sequence[int], member_rows: dict[int, Row]) -> None:
+        """The pending records parsed elsewhere (``halves``): this process's entries (the first
+        records, in order; their rows marshalled now, for the cache) and the cache's members
+        (``member_rows`` for those past ``entries``). The rest comes later as ``add_part``."""
+        start = len(entries)
+        self._entries = [*entries, *([None] * (len(self._entries) - start))]
+        self._rows, self.pending = None, None
+        self._parts = [(0, start, marshal.dumps([row_of(e) for e in entries]))]
+        self._members, self._member_rows = tuple(members), dict(member_rows)
+
+    def add_part(self, part: tuple[int, int, bytes]) -> None:
+        """Rows start..end, marshalled (the other process's half)."""
+        self._parts.append(part)
+
+    def adopt_all(self, entries: list[Entry]) -> None:
+        """Every pending record's entry, parsed here after all (a failed second process)."""
         assert len(entries) == len(self._entries)
-        self._entries, self._rows, self.pending = list(entries), None, None
+        self._entries, self._rows, self._parts, self.pending = list(entries), None, [], None
+
+    def row(self, i: int) -> Row:
+        """Record ``i``'s plain row (from its entry, or the marshalled rows)."""
+        return self._plain_row(i)
 
     def entry(self, i: int) -> Entry:
         e = self._entries[i]
@@ -160,26 +192,46 @@ class Prepared:
             cache.write("parsed", self.key, self.cache_value())
 
     def cache_value(self) -> tuple[Any, ...]:
-        """(count, member rows, all rows marshalled, release facts): a reference reads only the members."""
-        rows = [self._plain_row(i) for i in range(len(self._entries))]
+        """(count, member rows, rows marshalled in parts, release facts): a reference reads only
+        the members; a part still marshalled (the other process's half) is stored as it came."""
+        n = len(self._entries)
+        parts: list[tuple[int, int, bytes]] = []
+        at = 0
+        for start, end, blob in [*sorted(self._parts), (n, n, b"")]:
+            if at < start:
+                parts.append((at, start, marshal.dumps([self._plain_row(i) for i in range(at, start)])))
+            if start < end:
+                parts.append((start, end, blob))
+            at = max(at, end)
         self.members()
         assert self._members is not None
         meta = (self.format, self.effective, self.basis)
-        return len(rows), [(i, rows[i]) for i in self._members], marshal.dumps(rows), meta
+        return n, [(i, self._plain_row(i)) for i in self._members], tuple(parts), meta
 
     @classmethod
     def from_value(cls, path: str, catalog: Catalog, value: Any) -> Prepared | None:
         """The Prepared a cache value holds, or None when it is not one (treated as a miss)."""
         try:
-            n, member_rows, blob, (fmt, effective, basis) = value
+            n, member_rows, parts, (fmt, effective, basis) = value
             members = {int(i): tuple(r) for i, r in member_rows}
-            if not isinstance(blob, bytes) or any(not 0 <= i < n for i in members):
+            spans = [(int(a), int(b), blob) for a, b, blob in parts]
+            if any(not 0 <= i < n for i in members) or not _tiles(spans, n):
                 return None
         except (TypeError, ValueError):
             return None
-        p = cls(path, catalog, [None] * n, None, blob, tuple(sorted(members)), members, from_cache=True)
+        p = cls(path, catalog, [None] * n, None, spans, tuple(sorted(members)), members, from_cache=True)
         p.format, p.effective, p.basis = fmt, effective, basis
         return p
+
+
+def _tiles(parts: list[tuple[int, int, Any]], n: int) -> bool:
+    """Parts of marshalled bytes covering 0..n in order, each once."""
+    at = 0
+    for start, end, blob in parts:
+        if start != at or end < start or not isinstance(blob, bytes):
+            return False
+        at = end
+    return at == n
 
 
 # -- building fresh --------------------------------------------------------------------------------

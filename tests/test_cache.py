@@ -157,9 +157,12 @@ def test_no_cache_reads_and_writes_nothing(cache_dir: Path) -> None:
     assert cache.enabled()  # only for that command
 
 
-def test_grammar_tables_come_from_the_cache(cache_dir: Path) -> None:
+def test_grammar_tables_come_from_the_cache(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the shipped tables do not fit (another grammar or Lark), the built ones are cached."""
     from hcpcs_lint import parser
+    from hcpcs_lint.grammar import tables
 
+    monkeypatch.setattr(tables, "GRAMMAR_SHA256", "not this grammar")
     text = "Injection, somatrelagene autotemcel, including administration, per treatment"
     parser._lark.cache_clear()
     try:

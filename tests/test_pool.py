@@ -46,6 +46,18 @@ def test_a_partner_talks_both_ways_and_a_failed_one_says_none() -> None:
     failed.close()
 
 
+def _wait_for_parent(chan: pool.Channel) -> None:
+    chan.send([1])
+    assert chan.recv() is None  # the parent hung up
+
+
+def test_a_child_waiting_for_its_parent_ends_when_the_parent_hangs_up() -> None:
+    partner = pool.Partner(_wait_for_parent)
+    assert partner.recv() == [1]
+    partner.close()  # waits at most seconds, then stops the child: it must not need to
+    assert partner._proc.exitcode == 0
+
+
 def test_spans_cover_every_record_once_in_order() -> None:
     assert pool.spans(0, 2) == [(0, 0)]
     for n in (1, 2, 1499, 1500, 6800):
@@ -105,10 +117,11 @@ def test_two_halves_give_the_same_findings_as_one_process(
     assert _findings(data_dir / release, 2, defer=False) == one  # the parse pool of build()
 
 
-def _fail_after_rows(chan: pool.Channel, job: Any, a: int, b: int) -> None:
-    """A child that parses and sends its rows and peers, then fails before its findings."""
+def _fail_after_peers(chan: pool.Channel, job: Any, a: int, b: int) -> None:
+    """A child that parses and sends its peers, then fails before its findings and rows."""
     read, checked = job.parse(a, b)
-    chan.send(([halves.row_of(read[i]) for i in range(a, b)], job.peers(checked)))
+    peers, members = job.peers(checked), job.members(read)
+    chan.send((peers, members, [(i, halves.row_of(read[i])) for i in sorted({*peers, *members})]))
     chan.recv()
     raise RuntimeError("a child that fails half way")
 
@@ -117,7 +130,7 @@ def _fail_at_once(chan: pool.Channel, *args: Any) -> None:
     raise RuntimeError("a child that fails at once")
 
 
-@pytest.mark.parametrize("child", [_fail_at_once, _fail_after_rows], ids=["at-once", "after-rows"])
+@pytest.mark.parametrize("child", [_fail_at_once, _fail_after_peers], ids=["at-once", "after-peers"])
 def test_a_child_failing_at_any_step_changes_nothing(
     data_dir: Path, child: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
