@@ -111,6 +111,7 @@ class Catalog:
     determiners: tuple[str, ...] = ()
     examples: list[CatalogExample] = field(default_factory=list)
     reading_cache: dict[tuple[str, frozenset[str]], Any] = field(default_factory=dict, repr=False)
+    segment_cache: dict[str, bool] = field(default_factory=dict, repr=False)  # bundling.services_on_head
     # The user's licensed CPT file (--cpt), as Level I families: its exact codes win.
     level1: LevelOne | None = None
     _class_cache: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
