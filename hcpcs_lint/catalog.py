@@ -183,19 +183,19 @@ class Catalog:
         hit = self._head_cache.get(head)
         if hit is not None:
             return hit
-        found: set[str] = set()
+        found: frozenset[str] = frozenset()
         words = self._word_cache
-        for w in set(_WORDS.findall(head)):
+        for w in _WORDS.findall(head):
             named = words.get(w)
             if named is None:
                 named = self._word_classes(w)
                 if len(words) < 100_000:
                     words[w] = named
-            found.update(named)
-        result = frozenset(found)
+            if named:  # most words name no class
+                found = found | named
         if len(self._head_cache) < 100_000:
-            self._head_cache[head] = result
-        return result
+            self._head_cache[head] = found
+        return found
 
     def _word_classes(self, word: str) -> frozenset[str]:
         """Classes one word of a head names: as a head word, or by a part (of a hyphenated word)
