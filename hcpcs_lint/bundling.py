@@ -47,9 +47,28 @@ def is_product(desc: Descriptor, classes: frozenset[str], cat: Catalog) -> bool:
     """Evidence that a product-headed descriptor names a product, not a measure or a visit: a
     product class (INN stem, route prefix, product words such as "skin" or "graft" in the head), or
     a dose or billing unit only products have ("10 mg", "per therapeutic dose")."""
+    return (bool(classes - {"any-product"}) or _dosed(desc.clauses)) and not services_on_head(desc, cat)
+
+
+# Amounts and bases recur across a release ("per 1 mg", "each"): each clause text's answer
+# (parser.dosed on that clause alone, which reads only the grammar's vocabulary) is kept.
+_DOSED: dict[str, bool] = {}
+
+
+def _dosed(clauses: tuple[Clause, ...]) -> bool:
+    """``parser.dosed(clauses)``, with each amount or basis clause's answer memoised by its text."""
     from hcpcs_lint.parser import dosed
 
-    return (bool(classes - {"any-product"}) or dosed(desc.clauses)) and not services_on_head(desc, cat)
+    for c in clauses:
+        if c.role in ("amount", "basis"):
+            hit = _DOSED.get(c.text)
+            if hit is None:
+                if len(_DOSED) > 50_000:
+                    _DOSED.clear()
+                hit = _DOSED[c.text] = dosed((c,))
+            if hit:
+                return True
+    return False
 
 
 def services_on_head(desc: Descriptor, cat: Catalog) -> bool:
@@ -58,12 +77,24 @@ def services_on_head(desc: Descriptor, cat: Catalog) -> bool:
     for c in desc.clauses:
         if c.role in ("inclusion", "exclusion"):
             return False
-        if c.role == "qualifier" and not c.keyword:
-            items = _split_plain(c.text, c.start)
-            # Only the jurisdiction is read: at offset 0 the cached reading is used as it is.
-            if items and all(read_cached(i.text, cat, frozenset(), 0).jurisdiction == "cpt" for i in items):
-                return True
+        if c.role == "qualifier" and not c.keyword and _all_services(c.text, cat):
+            return True
     return False
+
+
+def _all_services(text: str, cat: Catalog) -> bool:
+    """Every item of a plain segment is a service in CPT's jurisdiction (kept per catalog)."""
+    hit = cat.segment_cache.get(text)
+    if hit is None:
+        items = _split_plain(text, 0)
+        # Only the jurisdiction is read: at offset 0 the cached reading is used as it is.
+        hit = bool(items) and all(
+            read_cached(i.text, cat, frozenset(), 0).jurisdiction == "cpt" for i in items
+        )
+        if len(cat.segment_cache) > 50_000:
+            cat.segment_cache.clear()
+        cat.segment_cache[text] = hit
+    return hit
 
 
 def _negated(text: str, start: int) -> bool:

@@ -111,6 +111,7 @@ class Catalog:
     determiners: tuple[str, ...] = ()
     examples: list[CatalogExample] = field(default_factory=list)
     reading_cache: dict[tuple[str, frozenset[str]], Any] = field(default_factory=dict, repr=False)
+    segment_cache: dict[str, bool] = field(default_factory=dict, repr=False)  # bundling.services_on_head
     # The user's licensed CPT file (--cpt), as Level I families: its exact codes win.
     level1: LevelOne | None = None
     _class_cache: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
@@ -182,19 +183,19 @@ class Catalog:
         hit = self._head_cache.get(head)
         if hit is not None:
             return hit
-        found: set[str] = set()
+        found: frozenset[str] = frozenset()
         words = self._word_cache
-        for w in set(_WORDS.findall(head)):
+        for w in _WORDS.findall(head):
             named = words.get(w)
             if named is None:
                 named = self._word_classes(w)
                 if len(words) < 100_000:
                     words[w] = named
-            found.update(named)
-        result = frozenset(found)
+            if named:  # most words name no class
+                found = found | named
         if len(self._head_cache) < 100_000:
-            self._head_cache[head] = result
-        return result
+            self._head_cache[head] = found
+        return found
 
     def _word_classes(self, word: str) -> frozenset[str]:
         """Classes one word of a head names: as a head word, or by a part (of a hyphenated word)

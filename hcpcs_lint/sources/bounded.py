@@ -67,7 +67,9 @@ _PREFIXED = re.compile(rb"<[A-Za-z_][\w.-]*:(?:c|row)(?=[\s/>])")  # <x:c ...>: 
 # The form every writer we know uses: the position is the first attribute.
 _ROW_REF = re.compile(rb'<row r="([0-9]+)"')
 _TWO_LETTERS = re.compile(rb'<c r="([A-Z]{2})[0-9]')
-_THREE_LETTERS = re.compile(rb'<c r="[A-Z]{3}')
+# A cell tag the fast path cannot bound: no attributes, attributes not starting with r=", or a
+# three-letter column.
+_NOT_FAST = re.compile(rb'<c(?:/?>| (?!r=")| r="[A-Z]{3})')
 _REF = re.compile(rb'(?:^|\s)r\s*=\s*["\']([A-Za-z]*)([0-9]*)["\']')
 _DIMENSION = re.compile(
     rb'<(?:[A-Za-z_][\w.-]*:)?dimension\s[^<>]*ref\s*=\s*["\'][A-Za-z]*[0-9]*:?([A-Za-z]*)([0-9]*)["\']'
@@ -116,13 +118,11 @@ class _Extent:
         """A bound from C-level scans alone, when every cell and row names its position in the
         usual form: rows from the row tags (a cell's row has no more digits than the largest),
         columns from the two-letter cells. False: follow the tags one by one instead."""
-        cells = body.count(b"<c ") + body.count(b"<c>") + body.count(b"<c/>")
-        if (
-            body.count(b'<c r="') != cells
-            or (b":c" in body and _PREFIXED.search(body))
-            or _THREE_LETTERS.search(body)
-        ):
+        # One scan for what rules the fast path out: a cell without ``r="`` first, or a column
+        # of three letters (counting "<c ", "<c>", "<c/>" and '<c r="' took four).
+        if _NOT_FAST.search(body) or (b":c" in body and _PREFIXED.search(body)):
             return False
+        cells = b'<c r="' in body  # past the test above, every cell tag is one of these
         rows = _ROW_REF.findall(body)
         if body.count(b"<row ") != len(rows):
             return False

@@ -9,6 +9,7 @@ import re
 from collections import Counter
 from dataclasses import replace
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -190,3 +191,37 @@ def test_class_picks_are_memoised_per_set_of_classes() -> None:
         assert cat.specific_class(list(classes)) == cat.specific_class(
             classes
         )  # not a frozenset: not memoised
+
+
+def test_is_product_with_memoised_parts_matches_the_plain_reading() -> None:
+    """Dose units memoised per clause text and plain segments per catalog give what dosed()
+    and reading every item give, on the bundled corpus's descriptors and a few made-up ones."""
+    from hcpcs_lint.bundling import _split_plain, is_product
+    from hcpcs_lint.engine import bundled_corpus_path
+    from hcpcs_lint.parser import dosed, parse
+    from hcpcs_lint.services import read_item
+    from hcpcs_lint.sources import load
+
+    cat = catalog()
+    texts = [r.long for r in load(str(bundled_corpus_path()))] + [
+        "Bone marrow or blood-derived stem cells, harvesting, transplantation, per donor",
+        "Quality measure, documentation of reason, each",
+        "Examplecel, 10 mg, per therapeutic dose",
+        "Examplecel, 10 mg, per therapeutic dose",  # the second time from the memo
+    ]
+    for text in texts:
+        desc = parse(text)
+        classes = cat.classify(desc)
+
+        def plain_head(desc: Any = desc) -> bool:
+            for c in desc.clauses:
+                if c.role in ("inclusion", "exclusion"):
+                    return False
+                if c.role == "qualifier" and not c.keyword:
+                    items = _split_plain(c.text, c.start)
+                    if items and all(read_item(i.text, cat).jurisdiction == "cpt" for i in items):
+                        return True
+            return False
+
+        plain = (bool(classes - {"any-product"}) or dosed(desc.clauses)) and not plain_head()
+        assert is_product(desc, classes, cat) == plain, text
