@@ -12,7 +12,6 @@ selection side (selectors, per-code ignores, severities, fail-on) read the same 
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import tomllib
@@ -193,6 +192,8 @@ def _settings_table(path: Path, data: dict[str, Any], text: str) -> dict[str, An
 
 def _unknown_key_message(key: str, valid: Iterable[str]) -> str:
     choices = sorted(valid)
+    import difflib  # only for a key that is not known
+
     close = difflib.get_close_matches(key, choices, n=1, cutoff=0.5)
     if not close:
         # Snake or camel case is the usual slip: "extend_select", "failOn".
@@ -454,6 +455,8 @@ def unknown_selectors(config: Config, rules: Sequence[tuple[str, str, str]]) -> 
     for selector, where in used:
         if any(matches(selector, *rule) for rule in rules):
             continue
+        import difflib  # only for a selector that is not known
+
         close = difflib.get_close_matches(selector, vocabulary, n=1, cutoff=0.6)
         hint = f"; did you mean '{close[0]}'?" if close else ""
         messages.append(f"{where}: '{selector}' matches no rule{hint}")

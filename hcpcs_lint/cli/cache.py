@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 
@@ -20,6 +18,8 @@ def info(as_json: bool) -> None:
 
     got = cache.info()
     if as_json:
+        import json
+
         click.echo(json.dumps(got, indent=2))
         return
     state = "" if got["enabled"] else " (disabled by HCPCS_LINT_NO_CACHE)"

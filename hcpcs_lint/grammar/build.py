@@ -12,7 +12,6 @@ the file when the grammar or Lark changed; tests/parser/test_tables.py fails whe
 from __future__ import annotations
 
 import hashlib
-import pprint
 import sys
 from importlib import resources
 from pathlib import Path
@@ -30,6 +29,8 @@ def grammar_sha256(text: str) -> str:
 
 def source() -> str:
     """The text of tables.py for the installed Lark and the current grammar."""
+    import pprint
+
     import lark
     from lark import Lark
     from lark.grammar import Rule
