@@ -97,13 +97,19 @@ def _findings(path: Path, jobs: int, *, defer: bool) -> tuple[Found, int, list[s
     return found, result.checked, [e.record.code for e in result.entries]
 
 
+def _one_process(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Found, int, list[str]]:
+    """The reference answer: one process, no cache."""
+    monkeypatch.setenv("HCPCS_LINT_NO_CACHE", "1")
+    one = _findings(path, 1, defer=False)
+    assert len(one[0]) > 10 and one[1] > 5000
+    return one
+
+
 @pytest.mark.parametrize("release", [R2019, JUL2025], ids=["2019", "jul-2025-dates-borrowed"])
 def test_two_halves_give_the_same_findings_as_one_process(
     data_dir: Path, release: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("HCPCS_LINT_NO_CACHE", "1")
-    one = _findings(data_dir / release, 1, defer=False)
-    assert len(one[0]) > 10 and one[1] > 5000
+    one = _one_process(data_dir / release, monkeypatch)
     partners: list[pool.Partner] = []
     started = pool.Partner.__init__
 
@@ -134,7 +140,6 @@ def _fail_at_once(chan: pool.Channel, *args: Any) -> None:
 def test_a_child_failing_at_any_step_changes_nothing(
     data_dir: Path, child: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("HCPCS_LINT_NO_CACHE", "1")
-    one = _findings(data_dir / R2019, 1, defer=False)
+    one = _one_process(data_dir / R2019, monkeypatch)
     monkeypatch.setattr(halves, "_other_half", child)
     assert _findings(data_dir / R2019, 2, defer=True) == one
