@@ -179,6 +179,7 @@ def plan_revisions(path: str, revisions: Sequence[tuple[Record, str]]) -> Plan:
     text, encoding = decode_text(path, data)
     edits: list[tuple[int, int, str]] = []
     skipped = written = 0
+    starts: list[int] | None = None
     for rec, new in revisions:
         off = rec.location.offset
         if off is not None and text[off : off + len(rec.long)] == rec.long:
@@ -190,6 +191,16 @@ def plan_revisions(path: str, revisions: Sequence[tuple[Record, str]]) -> Plan:
             written += 1
             continue
         loc = rec.location
+        if fmt == "table" and loc.line and '"' in rec.long:
+            # A quoted field with doubled quotes ("" for "): the reader could not point at the
+            # descriptor verbatim, so it is found here as the file writes it, on its own row.
+            if starts is None:
+                starts = _line_starts(text)
+            edit = _quoted_field_edit(text, starts, loc.line, rec.long, new)
+            if edit is not None:
+                edits.append(edit)
+                written += 1
+                continue
         start = (
             line_offset(text, loc.line, loc.column) if fmt == "draft" and loc.line and loc.column else None
         )
@@ -200,6 +211,26 @@ def plan_revisions(path: str, revisions: Sequence[tuple[Record, str]]) -> Plan:
         edits.extend(wrapped)
         written += 1
     return Plan(text, encoding, tuple(edits), written, skipped)
+
+
+def _line_starts(text: str) -> list[int]:
+    """Offset of each line's start (line 1 first), with line ends as the readers count them."""
+    import re
+
+    return [0, *(m.end() for m in re.finditer(r"\r\n|\r|\n", text))]
+
+
+def _quoted_field_edit(
+    text: str, starts: list[int], line: int, old: str, new: str
+) -> tuple[int, int, str] | None:
+    """The edit of a quoted CSV field holding ``old`` with its quotes doubled, starting on ``line``."""
+    if not 0 < line <= len(starts):
+        return None
+    quoted = '"' + old.replace('"', '""') + '"'
+    at = text.find(quoted, starts[line - 1])
+    if at < 0 or (line < len(starts) and at >= starts[line]):
+        return None
+    return at + 1, at + len(quoted) - 1, new.replace('"', '""')
 
 
 def write_revisions(path: str, revisions: Sequence[tuple[Record, str]]) -> WriteResult:

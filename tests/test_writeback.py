@@ -264,3 +264,26 @@ def test_a_cms_release_is_never_rewritten_by_the_library(tmp_path: Path) -> None
     assert release.read_bytes() == line.encode("cp1252")
     with pytest.raises(InputError, match="standard input"):
         writeback.write_revisions("-", [(record, NEW)])
+
+
+def test_a_quoted_field_with_doubled_quotes_is_fixed_in_place(tmp_path: Path) -> None:
+    """A CSV descriptor holding '"' is stored with its quotes doubled, so the reader cannot point
+    at it verbatim: the fix finds it on its own row as the file writes it, and keeps it quoted."""
+    import csv
+    import io
+
+    text = (
+        "code,long_description,short\r\n"
+        'Q3003,"Injection, Zolocabtagene  (""trial"" brand), per 44 mg",x\r\n'
+        'Q3004,"Injection, Zolocabtagene  (""trial"" brand), per 44 mg",y\r\n'  # same text, next row
+    )
+    path = tmp_path / "quoted.csv"
+    path.write_bytes(text.encode())
+    first, second = list(read_table(str(path), text))
+    assert first.location.offset is None and '"trial"' in first.long
+    fixed = first.long.replace("  ", " ")
+    result = writeback.write_revisions(str(path), [(second, fixed)])
+    assert (result.written, result.skipped) == (1, 0)
+    rows = list(csv.reader(io.StringIO(path.read_bytes().decode(), newline="")))
+    assert [r[1] for r in rows[1:]] == [first.long, fixed]  # only the second row's field changed
+    assert [r[2] for r in rows[1:]] == ["x", "y"]

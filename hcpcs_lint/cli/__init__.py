@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
@@ -123,4 +124,9 @@ def run() -> None:
     """
     gc.freeze()
     gc.set_threshold(200_000, 30, 30)
-    main()
+    try:
+        main()
+    finally:
+        # The output is written and flushed: a Ctrl-C from here on (the interpreter shutting
+        # down) ends the process quietly instead of printing a traceback from its shutdown.
+        signal.signal(signal.SIGINT, signal.SIG_DFL)

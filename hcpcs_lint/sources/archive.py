@@ -12,7 +12,7 @@ import posixpath
 import zipfile
 from collections.abc import Iterator
 
-from hcpcs_lint.model import InputError, Record
+from hcpcs_lint.model import InputError, NoDescriptors, Record
 from hcpcs_lint.sources.bounded import ZIP_ERRORS, inflate, printable
 from hcpcs_lint.sources.text import decode_text
 
@@ -66,8 +66,12 @@ def read_archive(path: str, data: bytes) -> Iterator[Record]:
     member = pick_member(names)
     if member is None:
         shown = ", ".join(printable(n) for n in names[:10]) + (", ..." if len(names) > 10 else "")
-        raise InputError(
-            path, f"no ANWEB member (*ANWEB*.txt or *ANWEB*.xlsx/.xls) in the zip; members: {shown or 'none'}"
+        # Not a release (CMS's record-layout zip sits beside every release): inside a folder it
+        # is skipped with a notice, named on its own it is an error, as any file without descriptors.
+        raise NoDescriptors(
+            path,
+            f"{path}: no HCPCS descriptors: no ANWEB member (*ANWEB*.txt or *ANWEB*.xlsx/.xls) in the "
+            f"zip; members: {shown or 'none'}",
         )
     where = f"{path}!{printable(member)}"  # a damaged name may hold a line break
     content = inflate(zf, member, where)

@@ -109,3 +109,27 @@ def test_a_config_in_the_working_folder_that_does_not_apply_is_named(tmp_path: P
     ]
     applied = run("check", "../elsewhere/products.csv", "--config", "pyproject.toml", cwd=proj)
     assert "HL999" in error_line(applied)
+
+
+def test_the_program_tunes_the_collector_and_ends_quietly_on_a_late_ctrl_c(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``run`` (the console script) tunes the cycle collector and, once ``main`` has returned or
+    exited, leaves Ctrl-C to end the process without a traceback from the interpreter's shutdown."""
+    import gc
+    import signal
+
+    from hcpcs_lint import cli
+
+    seen: list[tuple[int, int, int]] = []
+    monkeypatch.setattr(cli, "main", lambda: seen.append(gc.get_threshold()) or sys.exit(0))
+    before_handler, before_threshold = signal.getsignal(signal.SIGINT), gc.get_threshold()
+    try:
+        with pytest.raises(SystemExit):
+            cli.run()
+        assert seen == [(200_000, 30, 30)]
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_DFL
+    finally:
+        signal.signal(signal.SIGINT, before_handler)
+        gc.set_threshold(*before_threshold)
+        gc.unfreeze()

@@ -257,6 +257,28 @@ def test_full_show_source_off_and_empty_span() -> None:
     assert lines[caret].index("^") == lines[caret - 1].index("Injection")
 
 
+@pytest.mark.parametrize("width", [40, 100])
+def test_full_without_colour_writes_what_rich_writes(width: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The plain console (no colour) is a shortcut: its output is rich's, byte for byte, with
+    non-Latin text, a tab, a long unbroken word and summary lines longer than the width."""
+    odd = Record(
+        "Q9999",
+        "Injection,\tnaïve – 注射 product " + "x" * 150 + ", including leukapheresis, per 1 mg",
+        Location(DRAFT, line=9, column=7, offset=900),
+    )
+    findings = [hl101(), warning(), info(), hl101(odd), warning()]
+    many = report(*findings)
+    for rep in (ALL, many, CLEAN):
+        plain = full_fmt.render(rep, color=False, width=width)
+        monkeypatch.setattr(
+            full_fmt,
+            "make_console",
+            lambda buf, *, color, width: full_fmt.make_rich_console(buf, color=color, width=width),
+        )
+        assert full_fmt.render(rep, color=False, width=width) == plain
+        monkeypatch.undo()
+
+
 def test_wrap_offsets_cover_text_and_fit() -> None:
     pieces = full_fmt.wrap_offsets(Q2041, 30)
     assert all(b - a <= 30 for a, b in pieces)

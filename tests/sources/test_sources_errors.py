@@ -7,7 +7,10 @@ reaching it is a bug, so every case here asserts the exact type.
 from __future__ import annotations
 
 import io
+import json
 import random
+import subprocess
+import sys
 import time
 import tracemalloc
 import zipfile
@@ -16,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from hcpcs_lint.model import InputError, Record
+from hcpcs_lint.model import InputError, NoDescriptors, Record
 from hcpcs_lint.sources import decode_text, load
 
 PNG_HEADER = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x06\x00\x00\x00"
@@ -253,12 +256,20 @@ def test_workbook_orphan_continuation_row(
     assert error.line == 3 and "continuation row for Q9999" in error.message
 
 
+def _no_descriptors(path: Path) -> NoDescriptors:
+    """A zip holding no release is a file without descriptors (skipped inside a folder)."""
+    with pytest.raises(NoDescriptors) as info:
+        list(load(str(path)))
+    assert info.value.render().startswith(str(path)), info.value.render()
+    return info.value
+
+
 def test_zip_with_no_anweb_member(tmp_path: Path) -> None:
     path = tmp_path / "release.zip"
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr("HCPC2030_README.txt", "read me")
         zf.writestr("HCPC2030_TRANS_ALPHA.xlsx", b"not really")
-    error = load_error(path)
+    error = _no_descriptors(path)
     assert "no ANWEB member" in error.message and "HCPC2030_README.txt" in error.message
 
 
@@ -266,7 +277,36 @@ def test_empty_zip(tmp_path: Path) -> None:
     path = tmp_path / "empty.zip"
     with zipfile.ZipFile(path, "w"):
         pass
-    assert "no ANWEB member" in load_error(path).message
+    assert "no ANWEB member" in _no_descriptors(path).message
+
+
+def test_a_record_layout_zip_beside_a_release_is_skipped_in_a_folder(
+    tmp_path: Path, make_anweb_line: Callable[..., str]
+) -> None:
+    """CMS publishes HCPCS20xx-Record-Layout.zip beside every release: checking the folder
+    skips it with a notice and checks the release."""
+    with zipfile.ZipFile(tmp_path / "2030-HCPCS-Record-Layout.zip", "w") as zf:
+        zf.writestr("HCPCS2030_recordlayout.txt", "FIELD  POSITION\nHCPC   1-5\n")
+    with zipfile.ZipFile(tmp_path / "2030-Alpha-Numeric-HCPCS-File.zip", "w") as zf:
+        zf.writestr("HCPC2030_ANWEB.txt", _release(make_anweb_line))
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "hcpcs_lint",
+            "check",
+            "--output-format",
+            "json",
+            "--no-progress",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.returncode in (0, 1), out.stderr
+    assert "Record-Layout.zip: no HCPCS descriptors" in out.stderr and "skipped" in out.stderr
+    assert json.loads(out.stdout)["summary"]["records"] > 0
 
 
 def test_truncated_zip(tmp_path: Path, make_anweb_line: Callable[..., str]) -> None:
