@@ -3,7 +3,8 @@
 A temp file in the target's folder, flushed and fsynced, given the permission bits the target
 should have, then ``os.replace``d over the target, and the folder fsynced so the rename itself is
 durable. Whatever fails (a full disk, a signal, an exception in the code writing), the target is
-either the old file or the whole new one, and no temp file is left behind.
+either the old file or the whole new one, and no temp file is left behind. A target that is not a
+regular file (``-o /dev/null``, a FIFO) is written to in place: it has no contents to protect.
 
 A SIGKILL cannot be caught, so its temp file stays; the temp name carries the writer's process
 id and the next write to the same target removes temps whose process is gone. A target with more
@@ -19,6 +20,7 @@ import errno
 import fcntl
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -53,6 +55,13 @@ def atomic_open(
     """
     if mode not in ("w", "wb"):
         raise ValueError(f"atomic_open writes only, mode 'w' or 'wb', not {mode!r}")
+    if _special(path):
+        # A device, a pipe or a socket (-o /dev/null, -o /dev/stdout, a FIFO): written to as the
+        # shell would. Renaming over it would put a regular file where the system keeps a device.
+        text = mode == "w"
+        with open(path, mode, encoding=encoding if text else None, newline=newline if text else None) as fh:
+            yield fh
+        return
     target = os.path.realpath(os.fspath(path))
     directory = os.path.dirname(target) or "."
     if os.path.isdir(target):
@@ -91,6 +100,15 @@ def atomic_open(
                 os.unlink(tmp)
     if durable:
         fsync_directory(directory)
+
+
+def _special(path: str | os.PathLike[str]) -> bool:
+    """Is ``path`` something other than a regular file or a folder (a device, FIFO or socket)?"""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 def _temp_prefix(target: str) -> str:

@@ -56,3 +56,24 @@ def test_durable_writes_fsync_the_file_and_the_folder(
 def test_only_write_modes(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="writes only"), atomic.atomic_open(tmp_path / "x", "a"):
         pass
+
+
+def test_a_device_or_fifo_is_written_to_not_replaced(tmp_path: Path) -> None:
+    """`-o /dev/null` or a FIFO: renaming over it would put a regular file where a device or a
+    pipe was (as root, /dev/null itself); it is written to as the shell would."""
+    import stat
+    import threading
+
+    from hcpcs_lint.atomic import write_text
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    write_text(fifo, "report\n")
+    reader.join(10)
+    assert got == [b"report\n"]
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    write_text(os.devnull, "nothing\n")
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
