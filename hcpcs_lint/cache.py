@@ -160,11 +160,26 @@ def write(kind: str, k: str, value: Any) -> bool:
 def info() -> dict[str, Any]:
     """Where the cache is and what it holds, per kind."""
     root = cache_dir()
-    out: dict[str, Any] = {"path": str(root), "enabled": enabled(), "kinds": {}}
+    out: dict[str, Any] = {"path": str(root), "enabled": enabled(), "unusable": unusable(root), "kinds": {}}
     for kind in KINDS:
         files = [p for p in (root / kind).rglob("*") if p.is_file()] if (root / kind).is_dir() else []
         out["kinds"][kind] = {"entries": len(files), "bytes": sum(_size(p) for p in files)}
     return out
+
+
+def unusable(root: Path) -> str | None:
+    """Why no entry can be written under ``root`` (None: it can, or it can be created). A run
+    then simply goes uncached; ``cache info`` says why."""
+    probe = root
+    while not probe.exists():
+        if probe.parent == probe:
+            return None
+        probe = probe.parent
+    if not probe.is_dir():
+        return f"{probe} is a file, not a folder"
+    if not os.access(probe, os.W_OK | os.X_OK):
+        return f"{probe} cannot be written to"
+    return None
 
 
 def _size(p: Path) -> int:

@@ -150,6 +150,21 @@ def test_cache_info_and_clean(cache_dir: Path) -> None:
     )
 
 
+def test_cache_info_says_when_the_folder_cannot_be_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a_file = tmp_path / "afile"
+    a_file.write_text("not a folder")
+    monkeypatch.setenv(cache.ENV_DIR, str(a_file / "cache"))
+    runner = CliRunner()
+    assert runner.invoke(main, ["check", "--no-progress", "--output-format", "concise"]).exit_code in (0, 1)
+    info = json.loads(runner.invoke(main, ["cache", "info", "--json"]).output)
+    assert info["unusable"] == f"{a_file} is a file, not a folder"
+    assert "cannot be used" in runner.invoke(main, ["cache", "info"]).output
+    monkeypatch.setenv(cache.ENV_DIR, str(tmp_path / "new" / "cache"))  # not there yet: fine
+    assert json.loads(runner.invoke(main, ["cache", "info", "--json"]).output)["unusable"] is None
+
+
 def test_no_cache_reads_and_writes_nothing(cache_dir: Path) -> None:
     result = CliRunner().invoke(main, ["check", "--no-cache", "--no-progress", "--output-format", "concise"])
     assert result.exit_code in (0, 1), result.output

@@ -23,6 +23,8 @@ def info(as_json: bool) -> None:
         click.echo(json.dumps(got, indent=2))
         return
     state = "" if got["enabled"] else " (disabled by HCPCS_LINT_NO_CACHE)"
+    if got["unusable"]:
+        state += f" (cannot be used: {got['unusable']}; runs are not cached)"
     click.echo(f"cache folder: {got['path']}{state}")
     for kind, n in got["kinds"].items():
         click.echo(f"  {kind:<9} {n['entries']:>5} entries  {n['bytes'] / 1e6:8.1f} MB")
