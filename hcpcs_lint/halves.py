@@ -143,22 +143,19 @@ def lint_halves(
     partner = pool.Partner(_other_half, job, m, n)
     read, mine = job.parse(0, m)
     got = _first_message(partner.recv(), m, n)
-    alive = got is not None
     their_members: list[int] = []
     member_rows: dict[int, Row] = {}
-    if got is None:  # the child failed before its peers: its half is done here
+    if got is None:  # the child failed before its peers: its half is parsed here
         partner.close()
-        peers: dict[int, Entry] = {}
+        their_read, theirs = job.parse(m, n)
+        peers = theirs
     else:
         their_peers, their_members, member_rows = got
         peers = {i: RowEntry(dated[i], member_rows[i], job.catalog) for i in their_peers}
         partner.send([(i, row_of(read[i])) for i in job.peers(mine)])
-    theirs: dict[int, Entry] = {
-        i: peers.get(i) or RowEntry(dated[i], partial(prepared.row, i), job.catalog) for i in range(m, n)
-    }
-    if not alive:
-        their_read, theirs = job.parse(m, n)
-        peers = theirs
+        theirs = {
+            i: peers.get(i) or RowEntry(dated[i], partial(prepared.row, i), job.catalog) for i in range(m, n)
+        }
     ctx = job.context(mine, peers)
     found: list[tuple[Entry, list[Finding]]] = []
     for i in range(m):
@@ -168,17 +165,19 @@ def lint_halves(
             found.append((mine[i], check(mine[i], ctx)))
     if progress is not None:
         progress(m % 500)
-    prepared.adopt(
-        [read[i] for i in range(m)],
-        members=[*job.members(read), *their_members],
-        member_rows={i: member_rows[i] for i in their_members},
-    )
-    final = _last_message(partner.recv(), n - m) if alive else None
-    if alive:
+    final = None
+    if got is not None:
+        # This process's rows are marshalled while the child finishes; its rows come last.
+        prepared.adopt(
+            [read[i] for i in range(m)],
+            members=[*job.members(read), *their_members],
+            member_rows={i: member_rows[i] for i in their_members},
+        )
+        final = _last_message(partner.recv(), n - m)
         partner.close()
-    if final is None:  # no rows from the child (it failed, or never ran): its half is parsed here
-        if alive:
+        if final is None:  # the child failed after the swap: its half is parsed here
             their_read, theirs = job.parse(m, n)
+    if final is None:
         prepared.adopt_all([*(read[i] for i in range(m)), *(their_read[i] for i in range(m, n))])
         plain: list[Any] = [None] * (n - m)
     else:

@@ -1,4 +1,5 @@
-"""Work on the second core: a forked child runs one function and sends back marshalled bytes.
+"""Work on the second core: a forked child holds a conversation with this process (``Partner``,
+marshalled values both ways), or runs one function and sends back its value (``Child``).
 
 Forking (not spawning) means the child inherits the loaded parser, catalog and records: nothing
 is pickled on the way in, and only plain values (see ``cache``'s plain forms) come back. A child
@@ -52,39 +53,6 @@ def spans(n: int, k: int) -> list[tuple[int, int]]:
         return [(0, 0)]
     size = -(-n // k)
     return [(a, min(n, a + size)) for a in range(0, n, size)]
-
-
-class Child:
-    """A forked process computing ``fn(*args)`` (a marshal-able value); ``result()`` waits for it."""
-
-    def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
-        import multiprocessing
-
-        ctx = multiprocessing.get_context("fork")
-        self._recv, send = ctx.Pipe(duplex=False)
-        self._proc = ctx.Process(target=_run, args=(send, fn, args), daemon=True)
-        self._proc.start()
-        send.close()
-
-    def result(self) -> Any | None:
-        """The child's value, or None when it failed (the caller then does the work itself)."""
-        try:
-            data = self._recv.recv_bytes()
-            value = marshal.loads(data) if data else None
-        except (EOFError, OSError, ValueError, TypeError):
-            value = None
-        self._recv.close()
-        self._proc.join()
-        return value
-
-
-def _run(send: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
-    try:
-        send.send_bytes(marshal.dumps(fn(*args)))
-    except BaseException:
-        send.send_bytes(b"")
-    finally:
-        send.close()
 
 
 class Channel:
@@ -147,3 +115,21 @@ def _converse(conn: Any, ours: Any, fn: Callable[..., None], args: tuple[Any, ..
             conn.send_bytes(b"")
     finally:
         conn.close()
+
+
+class Child(Partner):
+    """A forked process computing ``fn(*args)`` (a marshal-able value): a conversation of one
+    message. ``result()`` waits for it; None when the child failed or its value is not plain."""
+
+    def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
+        super().__init__(_once, fn, args)
+
+    def result(self) -> Any | None:
+        value = self.recv()
+        self.close()
+        return value
+
+
+def _once(chan: Channel, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    if not chan.send(fn(*args)):  # not a value marshal can hold
+        raise ValueError("the child's value is not plain")

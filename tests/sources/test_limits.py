@@ -167,13 +167,18 @@ def test_a_release_ending_with_a_whole_record_and_no_line_break_reads(tmp_path: 
 
 def test_mixed_utf8_and_cp1252_names_both_lines(tmp_path: Path) -> None:
     data = "Q2041 Injection, café, per 1 mg\n".encode() + "Q2042 Infusion, naïve\n".encode("cp1252")
-    (tmp_path / "mixed.txt").write_bytes(data)
+    _assert_mixed(tmp_path / "mixed.txt", data, utf8_line=1)
+
+
+def _assert_mixed(path: Path, data: bytes, *, utf8_line: int) -> None:
+    """Loading ``data`` is refused naming the UTF-8 line and the cp1252 line after it."""
+    path.write_bytes(data)
     with pytest.raises(InputError) as info:
-        list(load(str(tmp_path / "mixed.txt")))
-    assert info.value.line == 2
+        list(load(str(path)))
+    assert info.value.line == utf8_line + 1
     assert (
-        "mixed encodings: line 1 is UTF-8 ('é') but byte 0xEF at column 19 of line 2 is not"
-        in info.value.message
+        f"mixed encodings: line {utf8_line} is UTF-8 ('é') but byte 0xEF at column 19 of line "
+        f"{utf8_line + 1} is not" in info.value.message
     )
 
 
@@ -198,14 +203,7 @@ def test_mixed_encodings_far_into_a_large_file_name_the_same_lines(tmp_path: Pat
         filler + b"x" * pad + b"\nQ2041 Injection, caf\xc3\xa9\n" + "Q2042 Infusion, naïve\n".encode("cp1252")
     )
     assert data.index(b"\xc3\xa9") == _BLOCK * 3 - 1
-    (tmp_path / "big.txt").write_bytes(data)
-    with pytest.raises(InputError) as info:
-        list(load(str(tmp_path / "big.txt")))
-    assert info.value.line == 1203
-    assert (
-        "mixed encodings: line 1202 is UTF-8 ('é') but byte 0xEF at column 19 of line 1203 is not"
-        in info.value.message
-    )
+    _assert_mixed(tmp_path / "big.txt", data, utf8_line=1202)
 
 
 @pytest.mark.parametrize("seed", range(40))
